@@ -1,0 +1,3 @@
+from spona.cli import main
+
+main()

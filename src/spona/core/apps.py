@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The kernel: companies, users, roles, parties, money, sequences, events, audit."""
+
+    name = "spona.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from spona.core import handlers, permissions
+
+        permissions.register_rules()
+        handlers.subscribe_all()

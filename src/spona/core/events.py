@@ -1,0 +1,237 @@
+"""Domain events through a transactional outbox (DESIGN §4).
+
+``publish()`` writes the event and one delivery row per subscribed handler in the caller's
+transaction, so an event exists exactly when the change that caused it was committed.
+After commit the embedded mode dispatches in-process; ``spona worker`` dispatches whatever is
+due (new deliveries, retries after backoff, anything a crashed process left behind).
+
+A handler runs in its own transaction together with the switch of its delivery to ``done``:
+its effect and the processed-event record commit together, so redelivery has no effect and a
+crash mid-handler leaves the delivery pending for the next attempt (QUALITY J1).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from pydantic import BaseModel, ValidationError
+
+from spona.core import context
+from spona.core.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from spona.core.models import Company, Event, Party, User
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[["Event"], None]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """The name, meaning and payload schema of one kind of event."""
+
+    name: str
+    description: str
+    payload: type[BaseModel]
+    department: str
+    title: str  # format string over the payload, shown on timelines
+
+
+EVENT_TYPES: dict[str, EventType] = {}
+_HANDLERS: dict[str, dict[str, Handler]] = {}
+
+
+def define(event_type: EventType) -> EventType:
+    """Register an event type; each app calls this from its ``events.py``."""
+    if event_type.name in EVENT_TYPES and EVENT_TYPES[event_type.name] != event_type:
+        raise ValueError(f"Event {event_type.name} is defined twice.")
+    EVENT_TYPES[event_type.name] = event_type
+    return event_type
+
+
+def subscribe(event_name: str, handler_name: str, handler: Handler) -> None:
+    """Subscribe a handler under a stable name; ``"*"`` receives every event.
+
+    The name is stored on delivery rows, so renaming a handler is a data migration.
+    """
+    if event_name != "*" and event_name not in EVENT_TYPES:
+        raise KeyError(f"Cannot subscribe to unknown event {event_name!r}.")
+    _HANDLERS.setdefault(event_name, {})[handler_name] = handler
+
+
+def handlers_for(event_name: str) -> dict[str, Handler]:
+    return {**_HANDLERS.get("*", {}), **_HANDLERS.get(event_name, {})}
+
+
+def handler_by_name(event_name: str, handler_name: str) -> Handler | None:
+    return handlers_for(event_name).get(handler_name)
+
+
+def publish(
+    name: str,
+    /,
+    *,
+    company: Company | None,
+    party: Party | None = None,
+    actor: User | None = None,
+    **payload: Any,
+) -> Event:
+    """Record an event in the outbox within the current transaction.
+
+    Raises ValidationFailed when the payload does not match the event's schema.
+    """
+    from spona.core.models import Event, EventDelivery
+
+    event_type = EVENT_TYPES.get(name)
+    if event_type is None:
+        raise KeyError(f"Unknown event {name!r}; define it in the app's events.py.")
+    try:
+        data = event_type.payload(**payload).model_dump(mode="json")
+    except ValidationError as exc:
+        raise ValidationFailed(f"Event {name} has an invalid payload: {exc}") from exc
+    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+    event = Event.objects.create(
+        name=name,
+        company=company,
+        party=party,
+        actor_id=actor_id,
+        payload=data,
+        request_id=context.request_id(),
+    )
+    handler_names = sorted(handlers_for(name))
+    EventDelivery.objects.bulk_create([EventDelivery(event=event, handler=h) for h in handler_names])
+    if handler_names and settings.EVENTS_DISPATCH_ON_COMMIT:
+        transaction.on_commit(lambda: dispatch_event(event.pk))
+    return event
+
+
+def dispatch_event(event_id: int) -> int:
+    """Deliver one event's pending deliveries now; return how many succeeded."""
+    from spona.core.models import EventDelivery
+
+    ids = list(EventDelivery.objects.filter(event_id=event_id, status=EventDelivery.Status.PENDING).values_list("pk", flat=True))
+    return sum(1 for pk in ids if _deliver(pk))
+
+
+def dispatch_due(limit: int = 100) -> int:
+    """Deliver up to ``limit`` due deliveries (new, retrying or left by a crash); return how many succeeded."""
+    from spona.core.models import EventDelivery
+
+    ids = list(
+        EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in ids if _deliver(pk))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: about 2, 4, 8 … seconds, at most an hour."""
+    base = min(2**attempts, 3600)
+    return timedelta(seconds=base * random.uniform(0.5, 1.0))
+
+
+def _lock_due(pk: int) -> Any:
+    from spona.core.models import EventDelivery
+
+    qs = EventDelivery.objects.select_related("event").filter(pk=pk, status=EventDelivery.Status.PENDING)
+    if connection.features.has_select_for_update_skip_locked:
+        # Another worker holding this delivery is working on it: skip rather than wait.
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return qs.first()
+
+
+def _deliver(pk: int) -> bool:
+    from spona.core.models import EventDelivery
+
+    try:
+        with transaction.atomic():
+            delivery = _lock_due(pk)
+            if delivery is None:
+                return False
+            handler = handler_by_name(delivery.event.name, delivery.handler)
+            if handler is None:
+                raise LookupError(f"No handler named {delivery.handler} is subscribed to {delivery.event.name}.")
+            with context.bound_request_id(delivery.event.request_id or None):
+                handler(delivery.event)
+            delivery.status = EventDelivery.Status.DONE
+            delivery.attempts += 1
+            delivery.processed_at = timezone.now()
+            delivery.last_error = ""
+            delivery.save(update_fields=["status", "attempts", "processed_at", "last_error"])
+            return True
+    except Exception:
+        logger.exception("Event delivery %s failed", pk)
+        _record_failure(pk, traceback.format_exc(limit=5))
+        return False
+
+
+def _record_failure(pk: int, error: str) -> None:
+    from spona.core.models import EventDelivery
+
+    with transaction.atomic():
+        delivery = EventDelivery.objects.select_for_update().filter(pk=pk, status=EventDelivery.Status.PENDING).first()
+        if delivery is None:
+            return
+        delivery.attempts += 1
+        delivery.last_error = error[-4000:]
+        if delivery.attempts >= settings.EVENTS_MAX_ATTEMPTS:
+            delivery.status = EventDelivery.Status.DEAD
+        else:
+            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+        delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+# Events the kernel itself publishes.
+
+
+class PartyPayload(BaseModel):
+    party_id: int
+    name: str
+
+
+class PartyChangedPayload(PartyPayload):
+    fields: list[str]
+
+
+class PartiesLinkedPayload(BaseModel):
+    relationship_id: int
+    from_party_id: int
+    to_party_id: int
+    description: str
+
+
+class PartyMergedPayload(BaseModel):
+    party_id: int
+    name: str
+    merged_party_id: int
+    merged_name: str
+    references_moved: int
+
+
+PARTY_CREATED = define(EventType("core.party_created", "A party was registered.", PartyPayload, "core", "{name} was registered"))
+PARTY_UPDATED = define(
+    EventType("core.party_updated", "A party's details changed.", PartyChangedPayload, "core", "{name}: details updated")
+)
+PARTIES_LINKED = define(
+    EventType("core.parties_linked", "Two parties were linked.", PartiesLinkedPayload, "core", "{description}")
+)
+PARTY_MERGED = define(
+    EventType(
+        "core.party_merged",
+        "A duplicate party was merged into this one.",
+        PartyMergedPayload,
+        "core",
+        "{merged_name} was merged into {name}",
+    )
+)

@@ -1,0 +1,197 @@
+"""Queries of the kernel, always scoped to the user's company and permissions."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from spona.core.errors import NotFound, ValidationFailed
+from spona.core.models import AuditEntry, Company, ContactPoint, Party, Relationship, TimelineEntry, User
+from spona.core.permissions import company_ids, require
+from spona.core.validation import search_key
+
+
+def company_list(*, user: User) -> QuerySet[Company]:
+    """Companies the user works in (staff roles)."""
+    return Company.objects.filter(pk__in=company_ids(user), is_active=True).order_by("name")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a keyset-paginated list: ``next_cursor`` is None on the last page."""
+
+    items: list[Any]
+    next_cursor: str | None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        raise ValidationFailed(
+            "The page cursor is not valid; start from the first page.", field_errors={"cursor": ["Invalid cursor."]}
+        ) from None
+    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[0], str) or not isinstance(values[1], int):
+        raise ValidationFailed(
+            "The page cursor is not valid; start from the first page.", field_errors={"cursor": ["Invalid cursor."]}
+        )
+    return values
+
+
+def party_queryset(*, user: User, company: Company) -> QuerySet[Party]:
+    """Parties of the company the user may see (merged records excluded)."""
+    require(user, "core.view_party", company)
+    return Party.objects.filter(company=company, merged_into__isnull=True)
+
+
+def party_list(
+    *,
+    user: User,
+    company: Company,
+    q: str = "",
+    kind: str = "",
+    role: str = "",
+    tag: str = "",
+    active: bool | None = True,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """List parties by name with keyset pagination (stable and fast on any page).
+
+    ``q`` matches name, e-mail, phone and tax id.
+    """
+    qs = party_queryset(user=user, company=company)
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(
+            Q(name__icontains=term)
+            | Q(tax_id__icontains=term.replace(" ", ""))
+            | Q(pk__in=ContactPoint.objects.filter(party__company=company, value__icontains=term.lower()).values("party_id"))
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if role:
+        qs = qs.filter(roles__role=role)
+    if tag:
+        qs = qs.filter(tags__name__iexact=tag)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if cursor:
+        name, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
+    limit = max(1, min(limit, 200))
+    rows = list(
+        qs.order_by("name", "pk").prefetch_related(
+            "roles", "tags", Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "pk"))
+        )[: limit + 1]
+    )
+    next_cursor = encode_cursor([rows[limit - 1].name, rows[limit - 1].pk]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def party_get(*, user: User, company: Company, party_id: int) -> Party:
+    """Return one party of the company, with everything its detail page shows."""
+    party = (
+        party_queryset(user=user, company=company)
+        .prefetch_related("roles", "tags", "addresses", "contact_points")
+        .filter(pk=party_id)
+        .first()
+    )
+    if party is None:
+        # A merged party forwards to the one it was merged into.
+        merged = Party.objects.filter(pk=party_id, company=company, merged_into__isnull=False).first()
+        if merged is not None:
+            return party_get(user=user, company=company, party_id=merged.merged_into_id)
+        raise NotFound("No such party.")
+    return party
+
+
+def party_relationships(*, user: User, company: Company, party: Party) -> list[Relationship]:
+    require(user, "core.view_party", company)
+    return list(
+        Relationship.objects.filter(company=company)
+        .filter(Q(from_party=party) | Q(to_party=party))
+        .select_related("from_party", "to_party")
+        .order_by("kind", "pk")
+    )
+
+
+def party_timeline(*, user: User, company: Company, party: Party, department: str = "", limit: int = 50) -> list[TimelineEntry]:
+    require(user, "core.view_party", company)
+    qs = TimelineEntry.objects.filter(company=company, party=party).select_related("event__actor")
+    if department:
+        qs = qs.filter(department=department)
+    return list(qs.order_by("-occurred_at", "-pk")[:limit])
+
+
+def party_duplicates(
+    *,
+    user: User,
+    company: Company,
+    party: Party | None = None,
+    name: str = "",
+    emails: list[str] | None = None,
+    tax_id: str = "",
+    limit: int = 10,
+) -> list[Party]:
+    """Find parties that look like the same organisation or person.
+
+    Matches the same tax id, a shared e-mail or phone, or the same name once accents,
+    case and punctuation are ignored.
+    """
+    qs = party_queryset(user=user, company=company)
+    name = name or (party.name if party else "")
+    tax_id = tax_id or (party.tax_id if party else "")
+    emails = [e.lower() for e in (emails or [])]
+    values = list(party.contact_points.values_list("value", flat=True)) if party else []
+    values += emails
+    condition = Q()
+    if tax_id:
+        condition |= Q(tax_id=tax_id)
+    if values:
+        condition |= Q(pk__in=ContactPoint.objects.filter(party__company=company, value__in=values).values("party_id"))
+    key = search_key(name)
+    if key:
+        first_word = key.split()[0]
+        condition |= Q(name__icontains=first_word)
+    if not condition:
+        return []
+    candidates = qs.filter(condition)
+    if party is not None:
+        candidates = candidates.exclude(pk=party.pk)
+    result = []
+    for other in candidates.prefetch_related("contact_points")[:200]:
+        other_values = {c.value for c in other.contact_points.all()}
+        if (tax_id and other.tax_id == tax_id) or (other_values & set(values)) or search_key(other.name) == key:
+            result.append(other)
+        if len(result) >= limit:
+            break
+    return result
+
+
+def audit_for(*, user: User, company: Company, target_type: str, target_id: int | str, limit: int = 50) -> list[AuditEntry]:
+    require(user, "core.view_audit", company)
+    return list(
+        AuditEntry.objects.filter(company=company, target_type=target_type, target_id=str(target_id)).select_related("actor")[
+            :limit
+        ]
+    )
+
+
+def user_list(*, user: User, company: Company) -> QuerySet[User]:
+    require(user, "core.manage_users", company)
+    return (
+        User.objects.filter(memberships__company=company)
+        .distinct()
+        .prefetch_related("memberships")
+        .order_by("full_name", "email")
+    )

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("spona.api.urls")),
+    path("django-admin/", admin.site.urls),
+    path("", include("spona.web.urls")),
+]
