@@ -1,0 +1,44 @@
+"""Commands of the kernel: the only code that changes companies, users, parties and sequences.
+
+Every service is keyword-only, runs in one transaction, checks the actor's permission in the
+company concerned, validates, writes the audit trail and publishes its events into the outbox.
+Callers import this package (``from spona.core import services``); the modules below it group
+the services by subject.
+"""
+
+from spona.core.services.companies import (
+    company_create,
+    company_update,
+    user_create,
+    user_set_active,
+    user_set_roles,
+)
+from spona.core.services.numbering import exchange_rate_set, sequence_next
+from spona.core.services.parties import (
+    AddressInput,
+    PartyInput,
+    party_add_role,
+    party_create,
+    party_link,
+    party_merge,
+    party_unlink,
+    party_update,
+)
+
+__all__ = [
+    "AddressInput",
+    "PartyInput",
+    "company_create",
+    "company_update",
+    "exchange_rate_set",
+    "party_add_role",
+    "party_create",
+    "party_link",
+    "party_merge",
+    "party_unlink",
+    "party_update",
+    "sequence_next",
+    "user_create",
+    "user_set_active",
+    "user_set_roles",
+]
