@@ -1,4 +1,4 @@
-"""Queries of the kernel, always scoped to the user's company and permissions."""
+"""Reads of companies, users, parties, timelines and the audit trail."""
 
 from __future__ import annotations
 
