@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from spona.core import handlers, permissions
+        from spona.core import checks, handlers, permissions  # noqa: F401  (checks registers itself)
 
         permissions.register_rules()
         handlers.subscribe_all()

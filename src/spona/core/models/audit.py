@@ -33,6 +33,8 @@ class AuditEntry(models.Model):
 
     objects = AppendOnlyQuerySet.as_manager()
 
+    personal_data = ("target_repr", "changes")
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")

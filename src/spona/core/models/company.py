@@ -53,6 +53,8 @@ class Company(Stamped):
     tax_rounding = models.CharField(_("tax rounding"), max_length=10, choices=TaxRounding.choices, default=TaxRounding.PER_LINE)
     is_active = models.BooleanField(_("active"), default=True)
 
+    personal_data: tuple[str, ...] = ()
+
     class Meta:
         verbose_name = _("company")
         verbose_name_plural = _("companies")
@@ -156,6 +158,8 @@ class Membership(Stamped):
         help_text=_("For portal users: the customer whose records they may see."),
     )
 
+    personal_data: tuple[str, ...] = ()
+
     class Meta:
         verbose_name = _("membership")
         constraints = [
@@ -179,6 +183,8 @@ class ExchangeRate(Stamped):
     currency = models.CharField(max_length=3, validators=[validate_currency])
     rate_date = models.DateField()
     rate = models.DecimalField(max_digits=24, decimal_places=10)
+
+    personal_data: tuple[str, ...] = ()
 
     class Meta:
         ordering = ["currency", "-rate_date"]

@@ -19,6 +19,8 @@ class Event(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    personal_data = ("payload",)
+
     class Meta:
         ordering = ["id"]
 
@@ -46,6 +48,8 @@ class EventDelivery(models.Model):
     last_error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
+    personal_data = ("last_error",)
+
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["event", "handler"], name="event_delivery_unique")]
@@ -66,6 +70,8 @@ class TimelineEntry(models.Model):
     detail = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     occurred_at = models.DateTimeField(db_index=True)
+
+    personal_data = ("title", "detail")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -13,6 +13,8 @@ class Tag(CompanyOwned):
 
     name = models.CharField(_("name"), max_length=60)
 
+    personal_data: tuple[str, ...] = ()
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint("company", Lower("name"), name="tag_unique_name_ci")]
@@ -94,6 +96,8 @@ class PartyRole(models.Model):
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=20, choices=Kind.choices)
 
+    personal_data: tuple[str, ...] = ()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["party", "role"], name="party_role_unique")]
         indexes = [models.Index(fields=["role", "party"], name="party_role_role_party")]
@@ -165,6 +169,8 @@ class Relationship(CompanyOwned):
     to_party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="relationships_in")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("job title"), max_length=100, blank=True)
+
+    personal_data = ("title",)
 
     class Meta:
         ordering = ["id"]

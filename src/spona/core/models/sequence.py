@@ -14,6 +14,8 @@ class Sequence(CompanyOwned):
     padding = models.PositiveSmallIntegerField(_("digits"), default=5)
     next_number = models.PositiveBigIntegerField(_("next number"), default=1)
 
+    personal_data: tuple[str, ...] = ()
+
     class Meta:
         ordering = ["code"]
         constraints = [

@@ -23,6 +23,8 @@ class PersonalAccessToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    personal_data: tuple[str, ...] = ()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -46,6 +48,8 @@ class IdempotencyRecord(models.Model):
     response_body = models.BinaryField(null=True)
     content_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = ("response_body",)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")]
