@@ -16,6 +16,9 @@ def test_an_undeclared_model_is_reported(settings):
         class Meta:
             app_label = "core"
 
+        def __str__(self) -> str:
+            return self.nickname
+
     Undeclared.__module__ = "spona.core.models.example"
     try:
         # when the check runs, then it names the model
