@@ -4,6 +4,15 @@ Callers import this package (``from spona.core import selectors``); the modules 
 group the queries by subject.
 """
 
+from spona.core.selectors.overview import (
+    audit_filter_options,
+    audit_list,
+    party_counts,
+    party_merge_preview,
+    party_recent,
+    tag_list,
+    timeline_recent,
+)
 from spona.core.selectors.parties import (
     Page,
     audit_for,
@@ -21,15 +30,22 @@ from spona.core.selectors.parties import (
 
 __all__ = [
     "Page",
+    "audit_filter_options",
     "audit_for",
+    "audit_list",
     "company_list",
     "decode_cursor",
     "encode_cursor",
+    "party_counts",
     "party_duplicates",
     "party_get",
     "party_list",
+    "party_merge_preview",
     "party_queryset",
+    "party_recent",
     "party_relationships",
     "party_timeline",
+    "tag_list",
+    "timeline_recent",
     "user_list",
 ]
