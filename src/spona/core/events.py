@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -69,6 +70,14 @@ def subscribe(event_name: str, handler_name: str, handler: Handler) -> None:
     _HANDLERS.setdefault(event_name, {})[handler_name] = handler
 
 
+def unsubscribe(event_name: str, handler_name: str) -> None:
+    """Remove a subscription (plugins being unloaded, tests cleaning up); unknown names are ignored.
+
+    Deliveries already recorded for the handler stay; without a handler they end as dead letters.
+    """
+    _HANDLERS.get(event_name, {}).pop(handler_name, None)
+
+
 def handlers_for(event_name: str) -> dict[str, Handler]:
     return {**_HANDLERS.get("*", {}), **_HANDLERS.get(event_name, {})}
 
@@ -115,24 +124,36 @@ def publish(
     return event
 
 
+class Outcome(StrEnum):
+    """What one delivery attempt did."""
+
+    DONE = "done"  # the handler ran and its effect committed with the delivery's ``done``
+    FAILED = "failed"  # the handler raised; the delivery waits for a retry or is dead
+    SKIPPED = "skipped"  # already done or dead, or another worker holds it right now
+
+
 def dispatch_event(event_id: int) -> int:
     """Deliver one event's pending deliveries now; return how many succeeded."""
     from spona.core.models import EventDelivery
 
     ids = list(EventDelivery.objects.filter(event_id=event_id, status=EventDelivery.Status.PENDING).values_list("pk", flat=True))
-    return sum(1 for pk in ids if _deliver(pk))
+    return sum(1 for pk in ids if deliver(pk) is Outcome.DONE)
 
 
-def dispatch_due(limit: int = 100) -> int:
-    """Deliver up to ``limit`` due deliveries (new, retrying or left by a crash); return how many succeeded."""
+def due_delivery_ids(limit: int = 100) -> list[int]:
+    """Return the ids of up to ``limit`` deliveries that are due, oldest first."""
     from spona.core.models import EventDelivery
 
-    ids = list(
+    return list(
         EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, next_attempt_at__lte=timezone.now())
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in ids if _deliver(pk))
+
+
+def dispatch_due(limit: int = 100) -> int:
+    """Deliver up to ``limit`` due deliveries (new, retrying or left by a crash); return how many succeeded."""
+    return sum(1 for pk in due_delivery_ids(limit) if deliver(pk) is Outcome.DONE)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -151,14 +172,20 @@ def _lock_due(pk: int) -> Any:
     return qs.first()
 
 
-def _deliver(pk: int) -> bool:
+def deliver(pk: int) -> Outcome:
+    """Run one delivery's handler if the delivery is still pending.
+
+    The handler's writes and the switch to ``done`` commit in one transaction, so delivering
+    the same row twice has no second effect. A failure rolls the handler's writes back and
+    schedules a retry with backoff; after ``EVENTS_MAX_ATTEMPTS`` the delivery is dead.
+    """
     from spona.core.models import EventDelivery
 
     try:
         with transaction.atomic():
             delivery = _lock_due(pk)
             if delivery is None:
-                return False
+                return Outcome.SKIPPED
             handler = handler_by_name(delivery.event.name, delivery.handler)
             if handler is None:
                 raise LookupError(f"No handler named {delivery.handler} is subscribed to {delivery.event.name}.")
@@ -169,27 +196,50 @@ def _deliver(pk: int) -> bool:
             delivery.processed_at = timezone.now()
             delivery.last_error = ""
             delivery.save(update_fields=["status", "attempts", "processed_at", "last_error"])
-            return True
-    except Exception:
-        logger.exception("Event delivery %s failed", pk)
-        _record_failure(pk, traceback.format_exc(limit=5))
-        return False
+            return Outcome.DONE
+    except Exception as exc:
+        _record_failure(pk, exc, traceback.format_exc(limit=5))
+        return Outcome.FAILED
 
 
-def _record_failure(pk: int, error: str) -> None:
+def _record_failure(pk: int, exc: Exception, error: str) -> None:
     from spona.core.models import EventDelivery
 
     with transaction.atomic():
-        delivery = EventDelivery.objects.select_for_update().filter(pk=pk, status=EventDelivery.Status.PENDING).first()
+        delivery = (
+            EventDelivery.objects.select_for_update(**_of_self())
+            .select_related("event")
+            .filter(pk=pk, status=EventDelivery.Status.PENDING)
+            .first()
+        )
         if delivery is None:
             return
         delivery.attempts += 1
         delivery.last_error = error[-4000:]
         if delivery.attempts >= settings.EVENTS_MAX_ATTEMPTS:
             delivery.status = EventDelivery.Status.DEAD
+            fate = "now a dead letter"
         else:
             delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+            fate = f"retry at {delivery.next_attempt_at:%H:%M:%S}"
         delivery.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    # One line per failure; the traceback is kept on the delivery for the dead-letter page.
+    logger.warning(
+        "Event delivery %s (%s -> %s) failed, attempt %s of %s, %s: %s: %s",
+        pk,
+        delivery.event.name,
+        delivery.handler,
+        delivery.attempts,
+        settings.EVENTS_MAX_ATTEMPTS,
+        fate,
+        type(exc).__name__,
+        str(exc).splitlines()[0][:300] if str(exc) else "",
+    )
+
+
+def _of_self() -> dict[str, Any]:
+    # PostgreSQL must not lock the joined event row too: many deliveries share one event.
+    return {"of": ("self",)} if connection.features.has_select_for_update_of else {}
 
 
 # Events the kernel itself publishes.

@@ -4,6 +4,7 @@ Callers import this package (``from spona.core import selectors``); the modules 
 group the queries by subject.
 """
 
+from spona.core.selectors.outbox import dead_letter_list, event_list, outbox_stats
 from spona.core.selectors.overview import (
     audit_filter_options,
     audit_list,
@@ -34,8 +35,11 @@ __all__ = [
     "audit_for",
     "audit_list",
     "company_list",
+    "dead_letter_list",
     "decode_cursor",
     "encode_cursor",
+    "event_list",
+    "outbox_stats",
     "party_counts",
     "party_duplicates",
     "party_get",

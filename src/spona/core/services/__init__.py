@@ -14,6 +14,7 @@ from spona.core.services.companies import (
     user_set_roles,
 )
 from spona.core.services.numbering import exchange_rate_set, sequence_next
+from spona.core.services.outbox import delivery_replay, delivery_replay_all
 from spona.core.services.parties import (
     AddressInput,
     PartyInput,
@@ -30,6 +31,8 @@ __all__ = [
     "PartyInput",
     "company_create",
     "company_update",
+    "delivery_replay",
+    "delivery_replay_all",
     "exchange_rate_set",
     "party_add_role",
     "party_create",

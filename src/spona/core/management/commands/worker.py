@@ -1,0 +1,100 @@
+"""``spona worker``: deliver events and run background jobs (see ``spona.core.worker``)."""
+
+from __future__ import annotations
+
+import importlib
+import math
+from argparse import ArgumentParser, ArgumentTypeError, RawDescriptionHelpFormatter
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from spona.core.worker import Worker, stop_on_signals
+
+DESCRIPTION = """\
+Run Spona's background worker. It delivers domain events to their handlers (timelines,
+automation rules, webhooks, other apps) and runs queued background jobs.
+
+On start it first catches up on everything that is due, including work a crashed process
+left behind; then it keeps polling. A handler that fails is retried with growing pauses;
+after SPONA_EVENTS_MAX_ATTEMPTS failures the delivery becomes a dead letter that an
+administrator can replay. You can run several workers at once against PostgreSQL: they
+never take the same work.
+
+Stop it with Ctrl+C or SIGTERM: it finishes the delivery or job in progress, then exits.
+Press Ctrl+C a second time to stop at once (the interrupted work is rolled back and retried).
+
+examples:
+  spona worker                      run until stopped (what `spona run` starts for you)
+  spona worker --once               deliver everything due, then exit (cron, scripts)
+  spona worker --import myplugin    also load the event handlers in module myplugin
+"""
+
+
+def _interval(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ArgumentTypeError("must be zero or more seconds")
+    return seconds
+
+
+def _batch(value: str) -> int:
+    try:
+        size = int(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if size < 1:
+        raise ArgumentTypeError("must be at least 1")
+    return size
+
+
+class Command(BaseCommand):
+    help = DESCRIPTION
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+        # Keep the line breaks of the description and examples.
+        return super().create_parser(prog_name, subcommand, formatter_class=RawDescriptionHelpFormatter, **kwargs)
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="deliver every due event and run every queued job, then exit instead of waiting for more",
+        )
+        parser.add_argument(
+            "--interval",
+            type=_interval,
+            default=1.0,
+            metavar="SECONDS",
+            help="pause between polls when there is nothing to do (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--batch",
+            type=_batch,
+            default=100,
+            metavar="N",
+            help="deliveries and jobs taken per round before checking for a stop request (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--import",
+            dest="modules",
+            action="append",
+            default=[],
+            metavar="MODULE",
+            help="load extra handler modules (a plugin's event types and handlers) before starting; repeatable",
+        )
+
+    def handle(self, *args: Any, once: bool, interval: float, batch: int, modules: list[str], **options: Any) -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:
+                raise CommandError(f"Cannot load handler module {name!r}: {exc}") from None
+        worker = Worker(interval=interval, batch=batch)
+        with stop_on_signals(worker):
+            stats = worker.run(once=once)
+        if options["verbosity"] > 0:
+            self.stdout.write(f"Worker finished: {stats}.")

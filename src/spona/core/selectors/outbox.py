@@ -1,0 +1,77 @@
+"""Reads of the event outbox for administrators: events, dead letters and the backlog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from spona.core import events
+from spona.core.errors import ValidationFailed
+from spona.core.models import Company, Event, EventDelivery, User
+from spona.core.permissions import require
+from spona.core.selectors.parties import Page, decode_cursor, encode_cursor
+
+_CURSOR_TAG = "event"
+
+
+def dead_letter_list(*, user: User, company: Company, limit: int = 100) -> list[EventDelivery]:
+    """List the company's dead event deliveries, most recent first, with their events.
+
+    Raises PermissionDenied without ``core.manage_events``.
+    """
+    require(user, "core.manage_events", company)
+    limit = max(1, min(limit, 500))
+    return list(
+        EventDelivery.objects.filter(event__company=company, status=EventDelivery.Status.DEAD)
+        .select_related("event", "event__party", "event__actor")
+        .order_by("-pk")[:limit]
+    )
+
+
+def event_list(*, user: User, company: Company, name: str = "", cursor: str | None = None, limit: int = 50) -> Page:
+    """List the company's events, newest first, with their deliveries (keyset pagination by id).
+
+    ``name`` is an event name (``core.party_created``) or, when no event has that exact name,
+    a prefix such as ``core.`` for one app's events.
+
+    Raises PermissionDenied without ``core.manage_events``; ValidationFailed for a bad cursor.
+    """
+    require(user, "core.manage_events", company)
+    qs = Event.objects.filter(company=company)
+    name = name.strip()
+    if name:
+        qs = qs.filter(name=name) if name in events.EVENT_TYPES else qs.filter(name__startswith=name)
+    if cursor:
+        tag, last_id = decode_cursor(cursor)
+        if tag != _CURSOR_TAG:
+            raise ValidationFailed(
+                "The page cursor is not valid; start from the first page.", field_errors={"cursor": ["Invalid cursor."]}
+            )
+        qs = qs.filter(pk__lt=last_id)
+    limit = max(1, min(limit, 200))
+    rows = list(qs.select_related("party", "actor").prefetch_related("deliveries").order_by("-pk")[: limit + 1])
+    next_cursor = encode_cursor([_CURSOR_TAG, rows[limit - 1].pk]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def outbox_stats(*, user: User, company: Company) -> dict[str, Any]:
+    """Count the company's undelivered work: the health of event delivery at a glance.
+
+    Returns ``pending`` (not tried yet), ``retrying`` (failed, waiting for the next attempt),
+    ``dead`` (gave up; needs a replay) and ``oldest_pending_age`` (a timedelta since the oldest
+    undelivered event occurred, or None when nothing is pending).
+
+    Raises PermissionDenied without ``core.manage_events``.
+    """
+    require(user, "core.manage_events", company)
+    pending = Q(status=EventDelivery.Status.PENDING)
+    row = EventDelivery.objects.filter(event__company=company).aggregate(
+        pending=Count("pk", filter=pending & Q(attempts=0)),
+        retrying=Count("pk", filter=pending & Q(attempts__gt=0)),
+        dead=Count("pk", filter=Q(status=EventDelivery.Status.DEAD)),
+        oldest=Min("event__occurred_at", filter=pending),
+    )
+    oldest = row.pop("oldest")
+    return {**row, "oldest_pending_age": timezone.now() - oldest if oldest is not None else None}
