@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "spona.core",
+    "spona.back.finance",
     "spona.web",
     "spona.api",
 ]

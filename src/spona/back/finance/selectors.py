@@ -1,0 +1,117 @@
+"""Reads of the ledger: balances, trial balance, the chain check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from spona.back.finance import chain
+from spona.back.finance.models import Account, Journal, JournalEntry, JournalLine
+from spona.core.models import Company, User
+from spona.core.money import precision
+from spona.core.permissions import require
+
+ZERO = Decimal(0)
+
+
+def entry_list(*, user: User, company: Company, journal_id: int | None = None, state: str = "") -> QuerySet[JournalEntry]:
+    """Entries of the company, newest first."""
+    require(user, "finance.view_ledger", company)
+    qs = JournalEntry.objects.filter(company=company).select_related("journal", "party")
+    if journal_id:
+        qs = qs.filter(journal_id=journal_id)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-date", "-id")
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account_id: int
+    code: str
+    name: str
+    type: str
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.debit - self.credit
+
+
+def trial_balance(
+    *, user: User | None, company: Company, date_to: dt.date | None = None, date_from: dt.date | None = None
+) -> list[TrialBalanceRow]:
+    """Debit and credit totals per account over posted lines, in one aggregate query."""
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    condition = Q(lines__company=company, lines__entry__state=JournalEntry.State.POSTED)
+    if date_to:
+        condition &= Q(lines__date__lte=date_to)
+    if date_from:
+        condition &= Q(lines__date__gte=date_from)
+    rows = (
+        Account.objects.filter(company=company)
+        .annotate(total_debit=Sum("lines__debit", filter=condition), total_credit=Sum("lines__credit", filter=condition))
+        .filter(Q(total_debit__isnull=False) | Q(total_credit__isnull=False))
+        .order_by("code")
+        .values_list("pk", "code", "name", "type", "total_debit", "total_credit")
+    )
+    return [
+        TrialBalanceRow(pk, code, name, type_, debit or ZERO, credit or ZERO) for pk, code, name, type_, debit, credit in rows
+    ]
+
+
+def account_balance(*, company: Company, account_id: int, party_id: int | None = None, date_to: dt.date | None = None) -> Decimal:
+    """Posted balance (debit − credit) of one account, optionally for one party."""
+    qs = JournalLine.objects.filter(company=company, account_id=account_id, entry__state=JournalEntry.State.POSTED)
+    if party_id is not None:
+        qs = qs.filter(party_id=party_id)
+    if date_to is not None:
+        qs = qs.filter(date__lte=date_to)
+    totals = qs.aggregate(d=Sum("debit"), c=Sum("credit"))
+    return (totals["d"] or ZERO) - (totals["c"] or ZERO)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    journal: str
+    position: int
+    number: str
+    reason: str
+
+
+def ledger_verify(*, company: Company) -> list[ChainBreak]:
+    """Recompute every journal's hash chain; return the first break of each journal (empty when intact).
+
+    Detects changed amounts, accounts, dates and numbers, removed or inserted entries, and a
+    removed tail (the journal's stored last hash no longer matches).
+    """
+    places = precision(company.base_currency)
+    breaks: list[ChainBreak] = []
+    for journal in Journal.objects.filter(company=company).order_by("code"):
+        previous = chain.GENESIS
+        expected_position = 1
+        entries = (
+            JournalEntry.objects.filter(journal=journal, state=JournalEntry.State.POSTED)
+            .order_by("chain_position")
+            .prefetch_related("lines")
+        )
+        found = None
+        for entry in entries.iterator(chunk_size=500):
+            if entry.chain_position != expected_position:
+                found = ChainBreak(journal.code, expected_position, entry.number, "an entry is missing or was inserted")
+                break
+            if entry.previous_hash != previous or chain.entry_hash(previous, entry, entry.lines.all(), places) != entry.hash:
+                found = ChainBreak(journal.code, expected_position, entry.number, "the entry differs from what was posted")
+                break
+            previous = entry.hash
+            expected_position += 1
+        if found is None and (journal.chain_length != expected_position - 1 or (journal.last_hash or chain.GENESIS) != previous):
+            found = ChainBreak(journal.code, expected_position, "", "posted entries at the end of the journal are missing")
+        if found is not None:
+            breaks.append(found)
+    return breaks
