@@ -1,0 +1,117 @@
+"""``spona demo``: build the demo company "Spona Demo d.o.o." (see ``spona.core.demo``)."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser, ArgumentTypeError, RawDescriptionHelpFormatter
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from spona.core import demo
+from spona.core.errors import ApplicationError, ValidationFailed
+
+DESCRIPTION = f"""\
+Build the demo company "{demo.COMPANY_NAME}" so that you can try Spona with realistic data:
+about {demo.DEFAULT_ORGANISATIONS} organisations (customers, prospects, suppliers, partners in Serbia and
+around), {demo.DEFAULT_PERSONS} contact persons with job titles, and one login per department role.
+
+Everything goes through the same services as the web pages, so the audit trail, events and
+the 360° timelines are real. The data is the same on every machine (a fixed random seed).
+Running it again when the demo company exists changes nothing.
+
+Every demo login uses the password "{demo.PASSWORD}".
+
+examples:
+  spona demo                                   build the full demo company
+  spona demo --organisations 20 --persons 30   a small one, in a few seconds
+"""
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise ArgumentTypeError("must be at least 1")
+    return number
+
+
+def error_message(exc: ApplicationError) -> str:
+    """Turn a service error into one readable line, field errors included (used by every Spona command)."""
+    if isinstance(exc, ValidationFailed) and exc.field_errors:
+        details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.field_errors.items())
+        return f"{exc.message} ({details})"
+    return exc.message
+
+
+def logins_table(logins: list[demo.Login]) -> Table:
+    """The demo logins as a table (also printed by `spona run`)."""
+    table = Table(title=f'Demo logins (password for all: "{demo.PASSWORD}")', title_justify="left")
+    table.add_column("E-mail", style="bold")
+    table.add_column("Name")
+    table.add_column("Role")
+    for login in logins:
+        table.add_row(login.email, login.full_name, login.role)
+    return table
+
+
+class Command(BaseCommand):
+    help = DESCRIPTION
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+        # Keep the line breaks of the description and examples.
+        return super().create_parser(prog_name, subcommand, formatter_class=RawDescriptionHelpFormatter, **kwargs)
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--organisations",
+            type=_count,
+            default=demo.DEFAULT_ORGANISATIONS,
+            metavar="N",
+            help="how many organisations to create (default: %(default)s)",
+        )
+        parser.add_argument(
+            "--persons",
+            type=_count,
+            default=demo.DEFAULT_PERSONS,
+            metavar="N",
+            help="how many contact persons to create (default: %(default)s)",
+        )
+
+    def handle(self, *args: Any, organisations: int, persons: int, **options: Any) -> None:
+        console = Console(file=self.stdout._out, highlight=False)
+        quiet = options["verbosity"] == 0
+        with Progress(
+            TextColumn("{task.description:<14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+        ) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def on_progress(description: str, done: int, total: int) -> None:
+                if description not in tasks:
+                    tasks[description] = progress.add_task(description, total=total)
+                progress.update(tasks[description], completed=done, total=total)
+
+            try:
+                result = demo.build(organisations=organisations, persons=persons, on_progress=on_progress)
+            except ApplicationError as exc:
+                raise CommandError(f"The demo company was not created: {error_message(exc)}", returncode=1) from None
+        if not result.created:
+            console.print(f"The demo company {demo.COMPANY_NAME!r} already exists; nothing was changed.")
+            return
+        if quiet:
+            return
+        counts = result.counts
+        console.print(
+            f"Created {demo.COMPANY_NAME}: {counts['organisations']} organisations, {counts['persons']} persons, "
+            f"{counts['links']} links, {counts['users']} users."
+        )
+        console.print(logins_table(result.logins))
