@@ -1,5 +1,14 @@
-from django.urls import path
+from django.urls import URLPattern, path, re_path
 
 from spona.api.main import api
+from spona.api.problems import answers_problems, not_found
 
-urlpatterns = [path("v1/", api.urls)]
+_patterns, _app_name, _namespace = api.urls
+# ninja answers a method an endpoint does not serve with a plain 405: make it problem JSON too.
+_answered = [URLPattern(p.pattern, answers_problems(p.callback), p.default_args, p.name) for p in _patterns]
+
+urlpatterns = [
+    path("v1/", (_answered, _app_name, _namespace)),
+    # Any other address under /api/ answers problem JSON, not the site's HTML 404 page.
+    re_path(r"", not_found),
+]

@@ -28,6 +28,7 @@ from spona.core.selectors.parties import (
     party_timeline,
     user_list,
 )
+from spona.core.selectors.tokens import token_by_plaintext, token_list
 
 __all__ = [
     "Page",
@@ -51,5 +52,7 @@ __all__ = [
     "party_timeline",
     "tag_list",
     "timeline_recent",
+    "token_by_plaintext",
+    "token_list",
     "user_list",
 ]

@@ -25,6 +25,7 @@ from spona.core.services.parties import (
     party_unlink,
     party_update,
 )
+from spona.core.services.tokens import token_create, token_record_use, token_revoke
 
 __all__ = [
     "AddressInput",
@@ -41,6 +42,9 @@ __all__ = [
     "party_unlink",
     "party_update",
     "sequence_next",
+    "token_create",
+    "token_record_use",
+    "token_revoke",
     "user_create",
     "user_set_active",
     "user_set_roles",
