@@ -1,7 +1,8 @@
-"""The menu, grouped Front office / Back office / Bridge, filtered by the user's roles.
+"""The menu, grouped Front office / Back office / Bridge / Administration, filtered by the user's roles.
 
 Each domain app adds its entries with ``register()`` from its AppConfig.ready(); an entry
-shows for a user holding its permission in the current company.
+shows for a user holding its permission in the current company. Detail pages are not menu
+entries: they are reached from their lists.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ SECTIONS = (("front", _("Front office")), ("back", _("Back office")), ("bridge",
 
 @dataclass(frozen=True)
 class MenuEntry:
+    """One link of the side navigation: shown to users holding ``permission`` in the current company."""
+
     section: str
     label: Any
     url_name: str
@@ -31,6 +34,7 @@ ENTRIES: list[MenuEntry] = []
 
 
 def register(*entries: MenuEntry) -> None:
+    """Add menu entries (idempotent, so a repeated ready() does not duplicate them)."""
     for entry in entries:
         if entry.section not in dict(SECTIONS):
             raise ValueError(f"Unknown menu section {entry.section!r}.")
@@ -38,17 +42,22 @@ def register(*entries: MenuEntry) -> None:
             ENTRIES.append(entry)
 
 
-def menu_for(user: Any, company: Any) -> list[dict[str, Any]]:
-    """Return the sections with the entries this user may open in ``company``."""
+def menu_for(user: Any, company: Any, path: str = "") -> list[dict[str, Any]]:
+    """Return the sections with the entries this user may open in ``company``.
+
+    An entry is marked ``active`` when ``path`` lies under its URL, so the menu shows where
+    the user is on detail and form pages too.
+    """
     if company is None:
         return []
     sections = []
     for key, label in SECTIONS:
-        items = [
-            {"label": e.label, "url": reverse(e.url_name), "icon": e.icon, "url_name": e.url_name}
-            for e in sorted(ENTRIES, key=lambda e: (e.order, str(e.label)))
-            if e.section == key and has_perm(user, e.permission, company)
-        ]
+        items = []
+        for e in sorted(ENTRIES, key=lambda e: (e.order, str(e.label))):
+            if e.section != key or not has_perm(user, e.permission, company):
+                continue
+            url = reverse(e.url_name)
+            items.append({"label": e.label, "url": url, "icon": e.icon, "url_name": e.url_name, "active": path.startswith(url)})
         if items:
             sections.append({"key": key, "label": label, "items": items})
     return sections

@@ -1,0 +1,73 @@
+/* Spona's small behaviours; loaded on every page, re-applied to content htmx swaps in. */
+(function () {
+  "use strict";
+
+  function partyPicker(select) {
+    if (select.tomselect || typeof TomSelect === "undefined") return;
+    var url = select.dataset.url;
+    var exclude = select.dataset.exclude || "";
+    new TomSelect(select, {
+      valueField: "id",
+      labelField: "name",
+      searchField: ["name"],
+      maxOptions: 10,
+      loadThrottle: 250,
+      shouldLoad: function (query) { return query.length > 0; },
+      load: function (query, callback) {
+        var params = new URLSearchParams({ q: query, exclude: exclude });
+        fetch(url + "?" + params.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (response) { return response.json(); })
+          .then(function (data) { callback(data.results); })
+          .catch(function () { callback(); });
+      },
+      render: {
+        option: function (item, escape) {
+          return "<div>" + escape(item.name) + " <small class=\"text-body-secondary\">" + escape(item.kind) + "</small></div>";
+        },
+        item: function (item, escape) { return "<div>" + escape(item.name) + "</div>"; }
+      }
+    });
+  }
+
+  function tagInput(input) {
+    if (input.tomselect || typeof TomSelect === "undefined") return;
+    new TomSelect(input, { create: true, delimiter: ",", persist: false, createOnBlur: true });
+  }
+
+  function kanban(board) {
+    if (board.dataset.kanbanReady || typeof Sortable === "undefined" || typeof htmx === "undefined") return;
+    board.dataset.kanbanReady = "1";
+    board.querySelectorAll("[data-kanban-column]").forEach(function (column) {
+      Sortable.create(column, {
+        group: board.id,
+        animation: 150,
+        onAdd: function (event) {
+          htmx.ajax("POST", board.dataset.moveUrl, {
+            source: board, target: board, swap: "outerHTML",
+            values: { id: event.item.dataset.id, to: column.dataset.kanbanColumn }
+          });
+        }
+      });
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("select[data-party-picker]").forEach(partyPicker);
+    root.querySelectorAll("input[data-tag-input]").forEach(tagInput);
+    root.querySelectorAll("[data-kanban]").forEach(kanban);
+  }
+
+  // Ask before destructive actions that carry data-confirm.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    // Move focus to an error summary, so keyboard and screen-reader users hear what went wrong.
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) summary.focus();
+  });
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
+})();

@@ -1,0 +1,61 @@
+"""Template helpers of the shell: form widgets with Bootstrap's classes and error state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+def _css_class(widget: forms.Widget) -> str:
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+@register.simple_tag
+def widget(field: forms.BoundField, **attrs: Any) -> SafeString:
+    """Render a field's input with Bootstrap's class, marked invalid when the field has errors.
+
+    Django adds ``aria-invalid`` and ``aria-describedby`` (help text and errors) itself.
+    """
+    css = " ".join(c for c in (_css_class(field.field.widget), attrs.pop("class", ""), "is-invalid" if field.errors else "") if c)
+    # Template keywords cannot hold a hyphen: data_url="…" becomes data-url="…".
+    extra = {k.replace("_", "-") if k.startswith(("data_", "aria_")) else k: v for k, v in attrs.items()}
+    return field.as_widget(attrs={"class": css, **extra})
+
+
+@register.filter
+def is_checkbox(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_multiple_choice(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect))
+
+
+@register.simple_tag
+def choice_input(choice: Any, invalid: bool = False) -> SafeString:
+    """Render one checkbox of a multiple-choice field with Bootstrap's class."""
+    choice.data["attrs"]["class"] = "form-check-input is-invalid" if invalid else "form-check-input"
+    return choice.tag()
+
+
+@register.filter
+def change_rows(changes: Any) -> list[tuple[str, tuple[Any, Any]]]:
+    """Turn an audit entry's ``{field: [old, new]}`` into rows; a bare value reads as the new value."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for field, values in changes.items():
+        if isinstance(values, (list, tuple)) and len(values) == 2:
+            rows.append((str(field), (values[0], values[1])))
+        else:
+            rows.append((str(field), (None, values)))
+    return rows
