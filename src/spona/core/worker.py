@@ -120,7 +120,8 @@ class Worker:
     def run(self, *, once: bool = False) -> Stats:
         """Catch up on everything due, then keep polling until stopped; return the totals.
 
-        With ``once`` the worker stops as soon as a round finds nothing due (for cron and tests).
+        With ``once`` the worker stops as soon as a round finds nothing due (for cron and tests),
+        and a database error ends it; otherwise database errors are logged and retried.
         """
         logger.info(
             "Worker %s started: events%s, polling every %ss",
@@ -129,8 +130,11 @@ class Worker:
             self.interval,
         )
         while self.running:
-            round_stats = self._round()
-            if round_stats.work == 0:
+            round_stats = self._round(once=once)
+            if round_stats.database_errors:
+                # Give a restarting database a moment instead of hammering it.
+                self._stop.wait(max(self.interval, 1.0))
+            elif round_stats.work == 0:
                 if once:
                     break
                 self._stop.wait(self.interval)
@@ -138,7 +142,7 @@ class Worker:
         logger.info("Worker %s stopped: %s", self.worker_id, self.stats)
         return self.stats
 
-    def _round(self) -> Stats:
+    def _round(self, *, once: bool) -> Stats:
         # Like Django's request cycle: drop connections that broke or outlived CONN_MAX_AGE.
         close_old_connections()
         done = Stats()
@@ -146,9 +150,12 @@ class Worker:
             self._deliver_events(done)
             self._run_tasks(done)
         except DatabaseError as exc:
+            if once:
+                # A one-off run (cron, a script) reports the failure instead of waiting for the database.
+                raise
             # The database restarted or is unreachable: keep the process alive and try again.
             done.database_errors += 1
-            logger.warning("Worker %s: database error, retrying in %ss: %s", self.worker_id, self.interval, exc)
+            logger.warning("Worker %s: database error, retrying in %ss: %s", self.worker_id, max(self.interval, 1.0), exc)
             for conn in connections.all(initialized_only=True):
                 conn.close()
         self.stats.add(done)
