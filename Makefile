@@ -29,7 +29,8 @@ $(VENV)/.dev-installed: requirements/dev.lock pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.run-installed
 
 # Front-end packages come from the npm registry through the lock file and are copied into
-# static/vendor (ignored by git); nothing is fetched when Spona runs.
+# static/vendor (ignored by git); nothing is fetched when Spona runs. The source maps the
+# minified files point to come along: collectstatic's manifest storage resolves every reference.
 $(VENDOR)/.stamp: package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/css $(VENDOR)/js $(VENDOR)/fonts
@@ -41,6 +42,9 @@ $(VENDOR)/.stamp: package-lock.json
 	cp node_modules/tom-select/dist/js/tom-select.complete.min.js $(VENDOR)/js/
 	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/js/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/js/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css.map node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css.map $(VENDOR)/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map node_modules/tom-select/dist/js/tom-select.complete.min.js.map \
+	   node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/js/
 	touch $@
 
 static: $(VENDOR)/.stamp
