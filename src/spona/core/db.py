@@ -1,0 +1,102 @@
+"""Retry a whole transaction when the database asks for it (QUALITY C1).
+
+PostgreSQL aborts a transaction that lost a serialization conflict or was chosen as a deadlock
+victim, and says so: the work is fine, it only has to be run again from the start. SQLite
+reports "database is locked" when another writer held the lock past the timeout. In all three
+cases ``retry_on_conflict`` rolls back, waits a little (exponential backoff with jitter, so the
+contenders do not collide again in step) and runs the function again in a fresh transaction.
+
+Only a whole transaction can be retried, so the helper refuses to run inside an atomic block.
+Outside effects (mail, webhooks, enqueued jobs) belong in ``transaction.on_commit`` or the
+event outbox: a rolled-back attempt discards them, so they happen once, for the attempt that
+committed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# serialization_failure and deadlock_detected: the transaction may succeed if run again.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Tell whether a database error means "run the whole transaction again"."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    # sqlite3 has no error codes on its exceptions; the message is the only signal.
+    return type(cause).__module__ == "sqlite3" and "database is locked" in str(exc).lower()
+
+
+def _refuse_nested(using: str) -> None:
+    conn = transaction.get_connection(using)
+    # Test cases wrap each test in atomic blocks of their own (marked _from_testcase), which
+    # durable blocks are allowed to nest in; any other enclosing block is a caller's.
+    if any(not getattr(block, "_from_testcase", False) for block in conn.atomic_blocks):
+        raise RuntimeError(
+            "retry_on_conflict cannot run inside an atomic block: only a whole transaction can be retried. "
+            "Call it from the outermost level (a view, a task, the CLI)."
+        )
+
+
+def retry_on_conflict(
+    *,
+    max_attempts: int = 5,
+    base_delay: float = 0.05,
+    max_delay: float = 2.0,
+    using: str = DEFAULT_DB_ALIAS,
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Run the decorated function in its own transaction, retrying it on conflicts.
+
+    Retries serialization failures and deadlocks (PostgreSQL) and a locked database (SQLite),
+    up to ``max_attempts`` runs in all, sleeping about ``base_delay * 2**n`` seconds (jittered,
+    at most ``max_delay``) between runs. Other errors, and the last conflict, are raised.
+    As a helper: ``retry_on_conflict(max_attempts=3)(function)(*args)``.
+
+    Raises RuntimeError when called inside an atomic block.
+    """
+    if max_attempts < 1:
+        raise ValueError("max_attempts must be at least 1.")
+
+    def decorate(func: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> T:
+            _refuse_nested(using)
+            attempt = 1
+            while True:
+                try:
+                    with transaction.atomic(using=using, durable=True):
+                        return func(*args, **kwargs)
+                except DatabaseError as exc:
+                    if attempt >= max_attempts or not is_retryable(exc):
+                        raise
+                    delay = min(max_delay, base_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+                    logger.info(
+                        "%s: %s on attempt %s of %s; retrying in %.3fs",
+                        func.__qualname__,
+                        type(exc.__cause__ or exc).__name__,
+                        attempt,
+                        max_attempts,
+                        delay,
+                    )
+                    time.sleep(delay)
+                    attempt += 1
+
+        return run
+
+    return decorate
