@@ -128,7 +128,8 @@ class PartyForm(forms.Form):
 
 
 class AddressForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Address type"), choices=Address.Kind.choices, initial=Address.Kind.MAIN)
+    # Not required: a row left empty (with its type at the default) is simply skipped.
+    kind = forms.ChoiceField(label=_("Address type"), choices=Address.Kind.choices, initial=Address.Kind.MAIN, required=False)
     line1 = forms.CharField(label=_("Street and number"), required=False, max_length=200)
     line2 = forms.CharField(label=_("Address line 2"), required=False, max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=20)
@@ -143,7 +144,7 @@ class AddressForm(forms.Form):
     def to_input(self) -> AddressInput:
         data = self.cleaned_data
         return AddressInput(
-            kind=data["kind"],
+            kind=data["kind"] or Address.Kind.MAIN,
             line1=data["line1"],
             line2=data["line2"],
             postal_code=data["postal_code"],
