@@ -5,8 +5,8 @@ import re
 import pytest
 from django.core import mail
 
-from spona.core.models import AuditEntry, Company, Membership, User
 from spona.core import services
+from spona.core.models import AuditEntry, Company, Membership, User
 from tests.factories import member, party
 
 ADMIN_PAGES = ["/admin/users/", "/admin/users/invite/", "/admin/company/"]
