@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 from django import forms, template
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from spona.core.models import Role
 
 register = template.Library()
+
+# Timeline departments are app labels; "core" is the party registry itself.
+DEPARTMENTS = {"core": _("Registry"), **dict(Role.choices)}
 
 
 def _css_class(widget: forms.Widget) -> str:
@@ -59,3 +66,18 @@ def change_rows(changes: Any) -> list[tuple[str, tuple[Any, Any]]]:
         else:
             rows.append((str(field), (None, values)))
     return rows
+
+
+@register.filter
+def department(code: str) -> str:
+    """Name a timeline department for people: ``core`` reads as Registry, ``hr`` as Human resources."""
+    return str(DEPARTMENTS.get(code, code.capitalize()))
+
+
+@register.filter
+def phone(value: str) -> str:
+    """Show an E.164 number the way people write it: +381 11 3234567."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(value, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return value
