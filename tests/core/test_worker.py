@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -136,6 +137,19 @@ def test_a_database_error_ends_a_once_run(monkeypatch):
     monkeypatch.setattr(events, "due_delivery_ids", broken)
     with pytest.raises(OperationalError):
         Worker(interval=0).run(once=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_logs_a_periodic_summary(company, tick, caplog):
+    # given a worker that summarises after every round, and one due event
+    tick(record)
+    events.publish(TICK.name, company=company, n=1)
+    worker = Worker(interval=0, summary_every=0)
+    # when it drains the outbox
+    with caplog.at_level(logging.INFO, logger="spona.core.worker"):
+        worker.run(once=True)
+    # then the summary says what it did
+    assert any("last 0s: delivered 2 events" in r.getMessage() for r in caplog.records)
 
 
 def test_help_explains_the_worker_to_a_new_user():

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import math
 from argparse import ArgumentParser, ArgumentTypeError, RawDescriptionHelpFormatter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spona.core.worker import Worker, stop_on_signals
 
@@ -54,7 +57,7 @@ def _batch(value: str) -> int:
 class Command(BaseCommand):
     help = DESCRIPTION
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # Keep the line breaks of the description and examples.
         return super().create_parser(prog_name, subcommand, formatter_class=RawDescriptionHelpFormatter, **kwargs)
 
@@ -94,7 +97,27 @@ class Command(BaseCommand):
             except ImportError as exc:
                 raise CommandError(f"Cannot load handler module {name!r}: {exc}") from None
         worker = Worker(interval=interval, batch=batch)
-        with stop_on_signals(worker):
+        with quiet_job_logs(options["verbosity"]), stop_on_signals(worker):
             stats = worker.run(once=once)
         if options["verbosity"] > 0:
             self.stdout.write(f"Worker finished: {stats}.")
+
+
+@contextmanager
+def quiet_job_logs(verbosity: int) -> Iterator[None]:
+    """Keep the log to one line per failure unless asked for more (``-v 2``).
+
+    django-tasks logs two lines per job and a traceback per failure; the worker logs one line
+    per failure itself, and the traceback stays on the job's result or the event delivery.
+    """
+    levels = {"django_tasks": logging.DEBUG if verbosity >= 2 else logging.CRITICAL}
+    if verbosity == 0:
+        levels["spona.core.worker"] = logging.WARNING
+    previous = {name: logging.getLogger(name).level for name in levels}
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+    try:
+        yield
+    finally:
+        for name, level in previous.items():
+            logging.getLogger(name).setLevel(level)
