@@ -175,6 +175,10 @@ class UserPage(Schema):
 
 
 class UserIn(Input):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "nina@example.com", "full_name": "Nina Novak", "roles": ["sales", "support"]}]}
+    )
+
     email: Text = Field(max_length=254)
     full_name: Text = Field(min_length=1, max_length=200)
     roles: list[RoleName] = Field(min_length=1, max_length=len(Role.values))
@@ -324,6 +328,23 @@ class PartyPage(Schema):
 
 class PartyIn(Input):
     """A party as registered: who it is, how to reach it, which roles it plays."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "organisation",
+                    "name": "Bora Trade d.o.o.",
+                    "emails": ["office@bora.example"],
+                    "phones": ["+381 11 3234567"],
+                    "roles": ["customer"],
+                    "tags": ["VIP"],
+                    "addresses": [{"line1": "Knez Mihailova 1", "postal_code": "11000", "city": "Beograd", "country": "RS"}],
+                },
+                {"kind": "person", "given_name": "Jovana", "family_name": "Petrović", "roles": ["contact"]},
+            ]
+        }
+    )
 
     kind: PartyKind
     name: Text = Field("", max_length=200, description="Required for organisations; built from the names for persons.")
@@ -540,6 +561,8 @@ class TokenCreated(TokenOut):
 
 
 class TokenIn(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "nightly export", "scope": "read"}]})
+
     name: Text = Field(min_length=1, max_length=100, description="What uses the token, e.g. 'nightly export'.")
     scope: Scope = "read"
     expires_at: AwareDatetime | None = Field(None, description="With a time zone; omit for a token that does not expire.")
