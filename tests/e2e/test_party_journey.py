@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, CompanyFactory, member
 
-SCREENSHOTS = Path(os.environ.get("SPONA_SCREENSHOT_DIR", "/tmp"))
+SCREENSHOTS = Path(os.environ.get("SPONA_SCREENSHOT_DIR", tempfile.gettempdir()))
 
 
 @pytest.mark.e2e

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from spona.core import services
-from spona.core.models import AuditEntry, Company, Membership, User
+from spona.core.models import AuditEntry, Company, EventDelivery, Membership, User
 from tests.factories import member, party
 
 ADMIN_PAGES = ["/admin/users/", "/admin/users/invite/", "/admin/company/"]
@@ -137,3 +137,41 @@ def test_audit_log_filters_and_pages(client, company, other_company, admin, sale
     assert "No audit entries match" in client.get("/admin/audit/?date_to=2000-01-01").content.decode()
     # a bad cursor or value never breaks the page
     assert client.get("/admin/audit/?cursor=nonsense&date_from=yesterday").status_code == 200
+
+
+@pytest.fixture
+def dead_letter(company):
+    org = party(company, "Bora Trade")
+    delivery = EventDelivery.objects.filter(event__party=org).first()
+    EventDelivery.objects.filter(pk=delivery.pk).update(status="dead", attempts=8, last_error="Traceback: <boom>")
+    return delivery
+
+
+@pytest.mark.parametrize("role, status", [("sales", 403), ("management", 403), ("admin", 200)])
+def test_outbox_is_for_administrators(client, company, login, role, status):
+    assert login(member(company, role)).get("/admin/outbox/").status_code == status
+
+
+def test_outbox_lists_dead_letters_and_replays_one(client, company, admin, login, dead_letter):
+    # given a dead delivery
+    login(admin)
+    content = client.get("/admin/outbox/").content.decode()
+    assert "core.party_created" in content and "Traceback: &lt;boom&gt;" in content
+    assert "Undelivered events" in client.get("/").content.decode()
+    # when the administrator replays it
+    response = client.post("/admin/outbox/replay/", {"delivery": dead_letter.pk})
+    # then it is queued again and audited
+    assert response.status_code == 302
+    assert EventDelivery.objects.get(pk=dead_letter.pk).status in ("pending", "done")
+    assert AuditEntry.objects.filter(action="replayed").count() == 1
+    assert "No dead letters" in client.get("/admin/outbox/").content.decode()
+
+
+def test_outbox_replay_all_and_bad_input(client, company, other_company, admin, login, dead_letter):
+    login(admin)
+    assert client.post("/admin/outbox/replay/", {"delivery": "abc"}).status_code == 302
+    foreign = party(other_company, "Globex")
+    foreign_delivery = EventDelivery.objects.filter(event__party=foreign).first()
+    assert client.post("/admin/outbox/replay/", {"delivery": foreign_delivery.pk}).status_code == 404
+    response = client.post("/admin/outbox/replay/", {"all": "1"}, follow=True)
+    assert "1 delivery is queued again." in response.content.decode()

@@ -21,6 +21,7 @@ class WebConfig(AppConfig):
                 "admin", _("Company settings"), "web:company_settings", "core.manage_company", icon="building-gear", order=20
             ),
             MenuEntry("admin", _("Audit log"), "web:audit_log", "core.view_audit", icon="journal-text", order=30),
+            MenuEntry("admin", _("Event outbox"), "web:outbox", "core.manage_events", icon="envelope-exclamation", order=40),
         )
         panels.register(
             Panel("core.related", "web/partials/_panel_related.html", parties.related_panel, order=10),

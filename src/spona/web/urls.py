@@ -35,4 +35,6 @@ urlpatterns = [
     path("admin/users/<int:pk>/active/", admin.user_set_active, name="user_set_active"),
     path("admin/company/", admin.company_settings, name="company_settings"),
     path("admin/audit/", admin.audit_log, name="audit_log"),
+    path("admin/outbox/", admin.outbox, name="outbox"),
+    path("admin/outbox/replay/", admin.outbox_replay, name="outbox_replay"),
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import phonenumbers
 from django import forms, template
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from spona.core.models import Role
@@ -81,3 +84,10 @@ def phone(value: str) -> str:
         return phonenumbers.format_number(phonenumbers.parse(value, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     except phonenumbers.NumberParseException:
         return value
+
+
+@register.filter
+def timesince_delta(delta: timedelta) -> str:
+    """Say how long a duration is in words ("3 minutes"), like ``timesince`` does for a date."""
+    now = timezone.now()
+    return timesince(now - delta, now)

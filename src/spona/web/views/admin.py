@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from spona.core import selectors, services
@@ -190,3 +191,41 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": [(_("Audit log"), None)],
         },
     )
+
+
+@require_GET
+@company_view("core.manage_events")
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Show the health of event delivery and the dead letters, each with a replay button."""
+    user, company = request.user, request.company  # type: ignore[attr-defined]
+    return render(
+        request,
+        "web/outbox.html",
+        {
+            "stats": selectors.outbox_stats(user=user, company=company),  # type: ignore[arg-type]
+            "dead_letters": selectors.dead_letter_list(user=user, company=company, limit=100),  # type: ignore[arg-type]
+            "breadcrumbs": [(_("Event outbox"), None)],
+        },
+    )
+
+
+@require_POST
+@company_view("core.manage_events")
+def outbox_replay(request: HttpRequest) -> HttpResponse:
+    """Replay one dead letter (``delivery``) or, with ``all``, every dead letter of the company."""
+    user, company = request.user, request.company  # type: ignore[attr-defined]
+    try:
+        if request.POST.get("all"):
+            count = services.delivery_replay_all(actor=user, company=company)  # type: ignore[arg-type]
+            text = ngettext("%(count)d delivery is queued again.", "%(count)d deliveries are queued again.", count)
+            messages.success(request, text % {"count": count})
+        else:
+            services.delivery_replay(actor=user, company=company, delivery_id=int(request.POST.get("delivery", "")))  # type: ignore[arg-type]
+            messages.success(request, _("The delivery is queued again."))
+    except ValueError:
+        messages.error(request, _("Choose a delivery to replay."))
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:outbox")

@@ -106,7 +106,12 @@ def _apply_party_error(form: PartyForm, addresses: forms.BaseFormSet, used: list
                 row.add_error(match.group(2) if match.group(2) in row.fields else None, message)
         else:
             rest[key] = msgs
-    apply_error(form, ValidationFailed(exc.message, field_errors=rest))
+    # A person's name is built from given and family name: show its errors there.
+    apply_error(
+        form,
+        ValidationFailed(exc.message, field_errors=rest),
+        field_map={"name": "given_name"} if form.kind == "person" else None,
+    )
 
 
 def _used_address_forms(addresses: forms.BaseFormSet) -> list[Any]:

@@ -11,18 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from spona.core import selectors
-from spona.web.views.base import company_view, safe_next
+from spona.web.views.base import can, company_view, safe_next
 
 
 @company_view("core.view_company")
 def home(request: HttpRequest) -> HttpResponse:
-    """Show the current company at a glance: parties by role, newest parties, latest activity."""
+    """Show the current company at a glance: parties by role, newest parties, latest activity, outbox health for admins."""
     company = request.company  # type: ignore[attr-defined]
     context = {
         "counts": selectors.party_counts(user=request.user, company=company),  # type: ignore[arg-type]
         "recent": selectors.party_recent(user=request.user, company=company, limit=6),  # type: ignore[arg-type]
         "activity": selectors.timeline_recent(user=request.user, company=company, limit=8),  # type: ignore[arg-type]
     }
+    if can(request, "core.manage_events"):
+        context["outbox"] = selectors.outbox_stats(user=request.user, company=company)  # type: ignore[arg-type]
     return render(request, "web/home.html", context)
 
 
