@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from spona.back.finance import chain
 from spona.back.finance.models import Account, Journal, JournalEntry, JournalLine
+from spona.core.aggregates import ExactSum
 from spona.core.models import Company, User
 from spona.core.money import precision
 from spona.core.permissions import require
@@ -55,7 +56,9 @@ def trial_balance(
         condition &= Q(lines__date__gte=date_from)
     rows = (
         Account.objects.filter(company=company)
-        .annotate(total_debit=Sum("lines__debit", filter=condition), total_credit=Sum("lines__credit", filter=condition))
+        .annotate(
+            total_debit=ExactSum("lines__debit", filter=condition), total_credit=ExactSum("lines__credit", filter=condition)
+        )
         .filter(Q(total_debit__isnull=False) | Q(total_credit__isnull=False))
         .order_by("code")
         .values_list("pk", "code", "name", "type", "total_debit", "total_credit")
@@ -72,7 +75,7 @@ def account_balance(*, company: Company, account_id: int, party_id: int | None =
         qs = qs.filter(party_id=party_id)
     if date_to is not None:
         qs = qs.filter(date__lte=date_to)
-    totals = qs.aggregate(d=Sum("debit"), c=Sum("credit"))
+    totals = qs.aggregate(d=ExactSum("debit"), c=ExactSum("credit"))
     return (totals["d"] or ZERO) - (totals["c"] or ZERO)
 
 
@@ -84,7 +87,7 @@ class ChainBreak:
     reason: str
 
 
-def ledger_verify(*, company: Company) -> list[ChainBreak]:
+def ledger_verify(*, company: Company, journal_code: str = "") -> list[ChainBreak]:
     """Recompute every journal's hash chain; return the first break of each journal (empty when intact).
 
     Detects changed amounts, accounts, dates and numbers, removed or inserted entries, and a
@@ -92,7 +95,10 @@ def ledger_verify(*, company: Company) -> list[ChainBreak]:
     """
     places = precision(company.base_currency)
     breaks: list[ChainBreak] = []
-    for journal in Journal.objects.filter(company=company).order_by("code"):
+    journals = Journal.objects.filter(company=company).order_by("code")
+    if journal_code:
+        journals = journals.filter(code=journal_code)
+    for journal in journals:
         previous = chain.GENESIS
         expected_position = 1
         entries = (
