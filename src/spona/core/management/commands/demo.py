@@ -6,6 +6,7 @@ from argparse import ArgumentParser, ArgumentTypeError, RawDescriptionHelpFormat
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -40,8 +41,11 @@ def _count(value: str) -> int:
     return number
 
 
-def error_message(exc: ApplicationError) -> str:
-    """Turn a service error into one readable line, field errors included (used by every Spona command)."""
+def error_message(exc: ApplicationError | DatabaseError) -> str:
+    """Turn a service or database error into one readable line (shared by Spona's commands)."""
+    if isinstance(exc, DatabaseError):
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return f"the database is not ready ({first_line}); run `spona migrate` first"
     if isinstance(exc, ValidationFailed) and exc.field_errors:
         details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.field_errors.items())
         return f"{exc.message} ({details})"
@@ -57,6 +61,29 @@ def logins_table(logins: list[demo.Login]) -> Table:
     for login in logins:
         table.add_row(login.email, login.full_name, login.role)
     return table
+
+
+def build_with_progress(console: Console, *, organisations: int, persons: int, quiet: bool = False) -> demo.DemoResult:
+    """Build the demo company with a progress bar per step (also used by `spona run`)."""
+    with Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(description: str, done: int, total: int) -> None:
+            if description not in tasks:
+                tasks[description] = progress.add_task(description, total=total)
+            progress.update(tasks[description], completed=done, total=total)
+
+        try:
+            return demo.build(organisations=organisations, persons=persons, on_progress=on_progress)
+        except (ApplicationError, DatabaseError) as exc:
+            raise CommandError(f"The demo company was not created: {error_message(exc)}", returncode=1) from None
 
 
 class Command(BaseCommand):
@@ -85,25 +112,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, organisations: int, persons: int, **options: Any) -> None:
         console = Console(file=self.stdout._out, highlight=False)
         quiet = options["verbosity"] == 0
-        with Progress(
-            TextColumn("{task.description:<14}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=quiet,
-        ) as progress:
-            tasks: dict[str, TaskID] = {}
-
-            def on_progress(description: str, done: int, total: int) -> None:
-                if description not in tasks:
-                    tasks[description] = progress.add_task(description, total=total)
-                progress.update(tasks[description], completed=done, total=total)
-
-            try:
-                result = demo.build(organisations=organisations, persons=persons, on_progress=on_progress)
-            except ApplicationError as exc:
-                raise CommandError(f"The demo company was not created: {error_message(exc)}", returncode=1) from None
+        result = build_with_progress(console, organisations=organisations, persons=persons, quiet=quiet)
         if not result.created:
             console.print(f"The demo company {demo.COMPANY_NAME!r} already exists; nothing was changed.")
             return
