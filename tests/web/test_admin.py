@@ -175,3 +175,18 @@ def test_outbox_replay_all_and_bad_input(client, company, other_company, admin, 
     assert client.post("/admin/outbox/replay/", {"delivery": foreign_delivery.pk}).status_code == 404
     response = client.post("/admin/outbox/replay/", {"all": "1"}, follow=True)
     assert "1 delivery is queued again." in response.content.decode()
+
+
+def test_audit_log_pages_through_every_entry_once(client, company, admin, login):
+    # given more audit entries than one page holds (50)
+    for n in range(55):
+        party(company, f"Audited {n:02d}")
+    login(admin)
+    # when the administrator follows "Next page"
+    first = client.get("/admin/audit/")
+    cursor = first.context["page"].next_cursor
+    second = client.get(f"/admin/audit/?cursor={cursor}")
+    # then every entry is shown exactly once
+    ids = [e.pk for e in first.context["page"].items] + [e.pk for e in second.context["page"].items]
+    assert len(ids) == len(set(ids)) == 55
+    assert second.context["page"].next_cursor is None
