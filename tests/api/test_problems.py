@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.test import Client
+
 from spona.api.main import api
 from spona.core import selectors
 from tests.api.conftest import API, assert_problem
@@ -66,3 +68,17 @@ def test_an_unexpected_error_answers_500_without_internals(company, admin, api_a
     body = assert_problem(response, 500, "server_error")
     assert b"secret" not in response.content and b"Traceback" not in response.content
     assert body["errors"] == {}
+
+
+def test_the_api_root_answers_a_problem_not_a_page(company):
+    for path in (f"{API}/", f"{API}", "/api/"):
+        assert_problem(Client().get(path), 404, "not_found")
+
+
+def test_an_oversized_body_answers_413(company, admin, api_as, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = api_as(admin)
+    big = {"kind": "organisation", "name": "X", "notes": "x" * 2000}
+    assert_problem(client.post(f"{API}/parties", big, content_type="application/json"), 413, "too_large")
+    keyed = client.post(f"{API}/parties", big, content_type="application/json", headers={"Idempotency-Key": "big-1"})
+    assert_problem(keyed, 413, "too_large")

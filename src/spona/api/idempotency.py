@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -105,7 +106,10 @@ def idempotent_run(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
                 errors={HEADER: ["Use 1 to 200 printable ASCII characters without spaces, e.g. a UUID."]},
             )
         # Read the body now: once a form body has been parsed, Django no longer gives its bytes.
-        body_hash = hashlib.sha256(request.body).hexdigest()
+        try:
+            body_hash = hashlib.sha256(request.body).hexdigest()
+        except RequestDataTooBig:
+            return problem_response(413, "The request body is too large.")
         with transaction.atomic():
             request._spona_idempotency = (key, body_hash)  # type: ignore[attr-defined]
             response = run(request, *args, **kwargs)

@@ -20,6 +20,7 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed: missing role, read-only token, inactive or portal account, CSRF failure.",
     404: "No such record in the company of the call.",
     409: "Conflict: the record changed since you read it (stale version) or is in the wrong state.",
+    413: "The request body is too large.",
     422: "The input is not valid; `errors` lists the messages per field.",
     500: "Unexpected server error; quote the request id.",
 }
@@ -32,7 +33,7 @@ def error_statuses(method: str, path: str) -> list[int]:
     if _PATH_PARAMETER.search(path):
         statuses.add(404)
     if method != "get":
-        statuses |= {400, 404, 409}
+        statuses |= {400, 404, 409, 413}
     return sorted(statuses)
 
 

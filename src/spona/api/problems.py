@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from ninja import NinjaAPI, Schema
@@ -37,6 +38,7 @@ CODES_BY_STATUS = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     422: "validation_failed",
     429: "throttled",
     500: "server_error",
@@ -127,6 +129,14 @@ def _django_validation_problem(request: HttpRequest, exc: DjangoValidationError)
     return problem_response(422, failed.message, errors=failed.field_errors)
 
 
+def _too_large_problem(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(413, "The request body is too large.")
+
+
+def _suspicious_problem(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(400, "The request is malformed.")
+
+
 def _server_problem(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.error("Unexpected error in %s %s", request.method, request.path, exc_info=exc)
     return problem_response(500, "Something went wrong on our side. Quote the request id if you report it.")
@@ -142,14 +152,23 @@ def install_exception_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, _not_found_problem)
     api.add_exception_handler(DjangoPermissionDenied, _forbidden_problem)
     api.add_exception_handler(DjangoValidationError, _django_validation_problem)
+    api.add_exception_handler(SuspiciousOperation, _suspicious_problem)
+    api.add_exception_handler(RequestDataTooBig, _too_large_problem)
 
 
 def answers_problems(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wrap a URL's view so that a method it does not serve answers 405 as problem JSON."""
+    """Wrap a URL's view so that what ninja answers outside an operation is problem JSON too.
+
+    That is a method the address does not serve (405) and the API's root address, which
+    ninja answers by raising Http404.
+    """
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return not_found(request)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
             response = problem_response(405, f"{request.method} is not allowed here; use {allowed}.")
