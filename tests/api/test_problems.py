@@ -45,6 +45,9 @@ def test_invalid_input_names_the_fields(company, admin, api_as):
         api_as(admin).post(f"{API}/parties", {"kind": "robot", "emails": "x"}, content_type="application/json"), 422
     )
     assert {"kind", "emails"} <= set(body["errors"])
+    # a missing body is blamed on the body
+    missing = api_as(admin).post(f"{API}/parties", b"null", content_type="application/json")
+    assert list(assert_problem(missing, 422)["errors"]) == ["body"]
     # and a body that is not JSON at all is a bad request
     assert_problem(api_as(admin).post(f"{API}/parties", b"{not json", content_type="application/json"), 400)
 

@@ -89,7 +89,7 @@ def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
     """
     parts = [str(p) for p in location]
     if parts and parts[0] == "body":
-        parts = parts[2:] if len(parts) > 2 else parts[1:]
+        parts = parts[2:]
     return ".".join(parts) or "body"
 
 
