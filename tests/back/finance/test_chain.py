@@ -26,6 +26,8 @@ LINE_FIELDS = ["account_id", "party_id", "debit", "credit", "currency", "amount_
 def _disable_guards(cursor) -> None:
     """Play the attacker with database rights: switch the immutability triggers off (rolled back after)."""
     if connection.vendor == "postgresql":
+        # Fire the deferred balance checks of this transaction first; PostgreSQL will not alter a table with pending ones.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE finance_journalentry DISABLE TRIGGER USER")
         cursor.execute("ALTER TABLE finance_journalline DISABLE TRIGGER USER")
     else:
@@ -38,8 +40,12 @@ def _tampered_value(field, value, rng, accounts, parties, entries, taxes):
         return value + D("0.01") * rng.choice([1, 7, 100])
     if field == "date":
         return value + dt.timedelta(days=rng.choice([1, -1]))
-    if field in ("number", "hash", "previous_hash", "currency"):
-        return (value or "") + "x"
+    if field in ("hash", "previous_hash"):
+        return value[:-1] + ("0" if value[-1] != "0" else "1")
+    if field == "currency":
+        return "USD" if value != "USD" else "CHF"
+    if field == "number":
+        return value + "x"
     if field == "account_id":
         return rng.choice([a for a in accounts if a != value])
     if field == "party_id":

@@ -39,3 +39,48 @@ ENTRY_REVERSED = define(
         "Entry {number} reversed by {reversal_number}",
     )
 )
+
+
+class InvoicePayload(BaseModel):
+    invoice_id: int
+    number: str
+    kind: str
+    total: str
+    currency: str
+    due_date: str
+
+
+class PaymentPayload(BaseModel):
+    payment_id: int
+    number: str
+    amount: str
+    currency: str
+    invoices: list[str]
+
+
+INVOICE_POSTED = define(
+    EventType(
+        "finance.invoice_posted",
+        "An invoice or bill was posted.",
+        InvoicePayload,
+        "finance",
+        "Invoice {number}: {total} {currency}, due {due_date}",
+    )
+)
+INVOICE_PAID = define(
+    EventType("finance.invoice_paid", "An invoice or bill was paid in full.", InvoicePayload, "finance", "Invoice {number} paid")
+)
+PAYMENT_RECEIVED = define(
+    EventType(
+        "finance.payment_received",
+        "Money was received from a partner.",
+        PaymentPayload,
+        "finance",
+        "Payment received: {amount} {currency}",
+    )
+)
+PAYMENT_SENT = define(
+    EventType(
+        "finance.payment_sent", "Money was paid to a partner.", PaymentPayload, "finance", "Payment sent: {amount} {currency}"
+    )
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -121,3 +122,50 @@ def ledger_verify(*, company: Company, journal_code: str = "") -> list[ChainBrea
         if found is not None:
             breaks.append(found)
     return breaks
+
+
+def line_open_amounts(line_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Open amount of each line: (company currency, foreign currency), both as positive numbers."""
+    from spona.back.finance.models import Reconciliation
+
+    matched: dict[int, list[Decimal]] = {pk: [ZERO, ZERO] for pk in line_ids}
+    for side in ("debit_line", "credit_line"):
+        rows = (
+            Reconciliation.objects.filter(**{f"{side}__in": line_ids})
+            .values(side)
+            .annotate(amount=ExactSum("amount"), amount_currency=ExactSum("amount_currency"))
+            .values_list(side, "amount", "amount_currency")
+        )
+        for pk, amount, amount_currency in rows:
+            matched[pk][0] += amount or ZERO
+            matched[pk][1] += amount_currency or ZERO
+    result = {}
+    for pk, debit, credit, amount_currency in JournalLine.objects.filter(pk__in=line_ids).values_list(
+        "pk", "debit", "credit", "amount_currency"
+    ):
+        result[pk] = (abs(debit - credit) - matched[pk][0], abs(amount_currency) - matched[pk][1])
+    return result
+
+
+def invoice_residual(invoice: Any) -> Decimal:
+    """What is still to be paid on a posted invoice, in the invoice's currency."""
+    if invoice.entry_id is None:
+        return invoice.total
+    ids = list(
+        JournalLine.objects.filter(entry_id=invoice.entry_id, account__reconcilable=True, party_id=invoice.party_id).values_list(
+            "pk", flat=True
+        )
+    )
+    opens = line_open_amounts(ids)
+    foreign = invoice.currency != invoice.company.base_currency
+    return sum((amounts[1] if foreign else amounts[0] for amounts in opens.values()), ZERO)
+
+
+def invoice_payment_state(invoice: Any) -> str:
+    """'not_paid', 'partial' or 'paid' for a posted invoice; '' for drafts and cancelled ones."""
+    if not invoice.is_posted():
+        return ""
+    residual = invoice_residual(invoice)
+    if residual == 0:
+        return "paid"
+    return "partial" if residual < invoice.total else "not_paid"

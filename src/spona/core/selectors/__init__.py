@@ -4,6 +4,7 @@ Callers import this package (``from spona.core import selectors``); the modules 
 group the queries by subject.
 """
 
+from spona.core.selectors.money import exchange_rate_on
 from spona.core.selectors.outbox import dead_letter_list, event_list, outbox_stats
 from spona.core.selectors.overview import (
     audit_filter_options,
@@ -40,6 +41,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "event_list",
+    "exchange_rate_on",
     "outbox_stats",
     "party_counts",
     "party_duplicates",

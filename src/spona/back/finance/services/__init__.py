@@ -11,15 +11,25 @@ from spona.back.finance.services.entries import (
     entry_reverse,
     lock_dates_set,
 )
+from spona.back.finance.services.invoices import InvoiceLineIn, invoice_create, invoice_credit, invoice_post, invoice_update
+from spona.back.finance.services.payments import payment_register, reconcile, reconcile_party
 from spona.back.finance.services.setup import chart_load_csv, ledger_setup
 
 __all__ = [
+    "InvoiceLineIn",
     "LineIn",
     "chart_load_csv",
     "entry_create",
     "entry_delete_draft",
     "entry_post",
     "entry_reverse",
+    "invoice_create",
+    "invoice_credit",
+    "invoice_post",
+    "invoice_update",
     "ledger_setup",
     "lock_dates_set",
+    "payment_register",
+    "reconcile",
+    "reconcile_party",
 ]

@@ -1,0 +1,47 @@
+"""``spona inventory check``: recompute stock from the moves and reservations (QUALITY S2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from spona.back.inventory.selectors import stock_check
+from spona.core.models import Company
+
+
+class Command(BaseCommand):
+    help = (
+        "Inventory tools. `spona inventory check` recomputes on-hand stock from the done moves and "
+        "reserved stock from the open reservations, for every company (or --company CODE), and lists "
+        "every stock row that disagrees. Exit code 1 when there is a mismatch."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        check = sub.add_parser("check", help="Check that on hand = Σ moves and reserved = Σ open reservations.")
+        check.add_argument("--company", default="", help="Only this company (its code).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        companies = Company.objects.order_by("code")
+        if options["company"]:
+            companies = companies.filter(code=options["company"].lower())
+            if not companies.exists():
+                raise CommandError(f"No company with code {options['company']!r}.")
+        total = 0
+        for company in companies:
+            mismatches = stock_check(company)
+            total += len(mismatches)
+            if not mismatches:
+                self.stdout.write(f"{company.code}: stock agrees with its moves and reservations (0 mismatches).")
+            for item in mismatches:
+                where = (
+                    f"reservation {item.reservation_id}"
+                    if item.reservation_id
+                    else f"location {item.location_id}" + (f", lot {item.lot_id}" if item.lot_id else "")
+                )
+                self.stdout.write(
+                    f"{company.code}: product {item.product_id}, {where}: {item.kind} is {item.actual}, expected {item.expected}."
+                )
+        if total:
+            raise CommandError(f"{total} stock mismatch(es) found.")

@@ -1,0 +1,348 @@
+"""Reads of the inventory: catalogue, stock by location, move history, transfers, the stock check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from spona.back.inventory.models import (
+    Location,
+    Product,
+    Reservation,
+    ReservationAllocation,
+    StockMove,
+    StockQuant,
+    SupplierInfo,
+    Transfer,
+)
+from spona.core.aggregates import ExactSum
+from spona.core.errors import NotFound, ValidationFailed
+from spona.core.models import Company, User
+from spona.core.permissions import require
+from spona.core.selectors import Page, decode_cursor, encode_cursor
+
+ZERO = Decimal(0)
+MAX_PAGE = 200
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE))
+
+
+def product_list(
+    *,
+    user: User,
+    company: Company,
+    q: str = "",
+    category_id: int | None = None,
+    kind: str = "",
+    active: bool | None = True,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """List products by name with keyset pagination; ``q`` matches name, SKU and barcode."""
+    require(user, "inventory.view", company)
+    qs = Product.objects.filter(company=company)
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(Q(name__icontains=term) | Q(sku__icontains=term) | Q(barcode=term))
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if cursor:
+        name, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
+    limit = _limit(limit)
+    rows = list(qs.select_related("uom", "category").order_by("name", "pk")[: limit + 1])
+    next_cursor = encode_cursor([rows[limit - 1].name, rows[limit - 1].pk]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def product_get(*, user: User, company: Company, product_id: int) -> Product:
+    """Return one product of the company with its units, category, variant values and suppliers."""
+    require(user, "inventory.view", company)
+    product = (
+        Product.objects.filter(company=company, pk=product_id)
+        .select_related("uom", "purchase_uom", "category", "template")
+        .prefetch_related("attribute_values__attribute", "suppliers__price_breaks", "suppliers__supplier")
+        .first()
+    )
+    if product is None:
+        raise NotFound("No such product.")
+    return product
+
+
+def product_by_barcode(*, user: User, company: Company, barcode: str) -> Product:
+    """Find the product a scanner read (barcode, else SKU); raises NotFound."""
+    require(user, "inventory.view", company)
+    code = (barcode or "").strip()
+    product = Product.objects.filter(company=company, barcode=code).first() if code else None
+    product = product or (Product.objects.filter(company=company, sku=code).first() if code else None)
+    if product is None:
+        raise NotFound(f"No product with barcode {code}.")
+    return product
+
+
+def _location(company: Company, location_id: int) -> Location:
+    location = Location.objects.filter(pk=location_id, company=company).first()
+    if location is None:
+        raise NotFound("No such location.")
+    return location
+
+
+def location_list(*, user: User, company: Company, warehouse_id: int | None = None) -> QuerySet[Location]:
+    """Locations of the company in tree order (by full name)."""
+    require(user, "inventory.view", company)
+    qs = Location.objects.filter(company=company, is_active=True)
+    if warehouse_id is not None:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return qs.order_by("full_name", "pk")
+
+
+@dataclass(frozen=True)
+class StockRow:
+    """Stock of one product and lot in one location."""
+
+    quant_id: int
+    product_id: int
+    sku: str
+    product_name: str
+    unit: str
+    location_id: int
+    location: str
+    lot: str
+    on_hand: Decimal
+    reserved: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+def stock_by_location(
+    *,
+    user: User,
+    company: Company,
+    location_id: int,
+    include_children: bool = True,
+    product_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """List the stock in a location (and its children) by SKU, keyset-paginated; empty quants are left out."""
+    require(user, "inventory.view", company)
+    location = _location(company, location_id)
+    qs = StockQuant.objects.filter(company=company).filter(~Q(quantity=0) | ~Q(reserved=0))
+    qs = qs.filter(location__path__startswith=location.path) if include_children else qs.filter(location=location)
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    if cursor:
+        sku, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(product__sku__gt=sku) | Q(product__sku=sku, pk__gt=pk))
+    limit = _limit(limit)
+    quants = list(qs.select_related("product__uom", "location", "lot").order_by("product__sku", "pk")[: limit + 1])
+    rows = [
+        StockRow(
+            quant_id=q.pk,
+            product_id=q.product_id,
+            sku=q.product.sku,
+            product_name=q.product.name,
+            unit=q.product.uom.name,
+            location_id=q.location_id,
+            location=q.location.full_name,
+            lot=q.lot.name if q.lot else "",
+            on_hand=q.quantity,
+            reserved=q.reserved,
+        )
+        for q in quants
+    ]
+    next_cursor = encode_cursor([rows[limit - 1].sku, rows[limit - 1].quant_id]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    on_hand: Decimal
+    reserved: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+def stock_level(*, user: User | None, company: Company, product_id: int, location_id: int) -> StockLevel:
+    """On hand, reserved and available stock of a product over a location and its children."""
+    if user is not None:
+        require(user, "inventory.view", company)
+    location = _location(company, location_id)
+    totals = StockQuant.objects.filter(
+        company=company, product_id=product_id, location__path__startswith=location.path, location__kind=Location.Kind.INTERNAL
+    ).aggregate(on_hand=ExactSum("quantity"), reserved=ExactSum("reserved"))
+    return StockLevel(on_hand=totals["on_hand"] or ZERO, reserved=totals["reserved"] or ZERO)
+
+
+def move_history(
+    *,
+    user: User,
+    company: Company,
+    product_id: int,
+    location_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Done moves of a product, newest first, keyset-paginated; with a location, those in or out of it."""
+    require(user, "inventory.view", company)
+    qs = StockMove.objects.filter(company=company, product_id=product_id, state=StockMove.State.DONE)
+    if location_id is not None:
+        qs = qs.filter(Q(from_location_id=location_id) | Q(to_location_id=location_id))
+    if cursor:
+        stamp, pk = decode_cursor(cursor)
+        try:
+            when = dt.datetime.fromisoformat(stamp)
+        except ValueError:
+            raise ValidationFailed("The page cursor is not valid; start from the first page.") from None
+        qs = qs.filter(Q(done_at__lt=when) | Q(done_at=when, pk__lt=pk))
+    limit = _limit(limit)
+    rows = list(
+        qs.select_related("from_location", "to_location", "lot", "transfer", "done_by").order_by("-done_at", "-pk")[: limit + 1]
+    )
+    next_cursor = encode_cursor([rows[limit - 1].done_at.isoformat(), rows[limit - 1].pk]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def transfer_list(*, user: User, company: Company, kind: str = "", state: str = "") -> QuerySet[Transfer]:
+    """Transfers of the company, newest first."""
+    require(user, "inventory.view", company)
+    qs = Transfer.objects.filter(company=company).select_related("warehouse", "party", "from_location", "to_location")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-pk")
+
+
+def transfer_get(*, user: User, company: Company, transfer_id: int) -> Transfer:
+    """Return one transfer with its lines, moves and backorders."""
+    require(user, "inventory.view", company)
+    transfer = (
+        Transfer.objects.filter(company=company, pk=transfer_id)
+        .select_related("warehouse", "party", "from_location", "to_location", "backorder_of")
+        .prefetch_related("lines__product__uom", "lines__lot", "moves__lot", "moves__from_location", "backorders")
+        .first()
+    )
+    if transfer is None:
+        raise NotFound("No such transfer.")
+    return transfer
+
+
+def reservation_list(
+    *, user: User, company: Company, product_id: int | None = None, open_only: bool = True
+) -> QuerySet[Reservation]:
+    """Reservations of the company, newest first."""
+    require(user, "inventory.view", company)
+    qs = Reservation.objects.filter(company=company).select_related("product", "location", "lot", "party")
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    if open_only:
+        qs = qs.filter(state=Reservation.State.OPEN)
+    return qs.order_by("-pk")
+
+
+@dataclass(frozen=True)
+class SupplierOffer:
+    supplier_id: int
+    supplier_code: str
+    unit_price: Decimal
+    currency: str
+    lead_time_days: int
+
+
+def supplier_offers(*, user: User | None, company: Company, product_id: int, quantity: Decimal) -> list[SupplierOffer]:
+    """What each supplier charges per purchase unit for ``quantity``, preferred supplier first.
+
+    The price is that of the highest price break not above the quantity; a supplier with no
+    break that low is left out.
+    """
+    if user is not None:
+        require(user, "inventory.view", company)
+    offers = []
+    for info in SupplierInfo.objects.filter(company=company, product_id=product_id).prefetch_related("price_breaks"):
+        applicable = [b for b in info.price_breaks.all() if b.min_quantity <= quantity]
+        if applicable:
+            best = max(applicable, key=lambda b: b.min_quantity)
+            offers.append(SupplierOffer(info.supplier_id, info.supplier_code, best.price, info.currency, info.lead_time_days))
+    sequence = dict(SupplierInfo.objects.filter(company=company, product_id=product_id).values_list("supplier_id", "sequence"))
+    return sorted(offers, key=lambda o: (sequence[o.supplier_id], o.unit_price, o.supplier_id))
+
+
+@dataclass(frozen=True)
+class StockMismatch:
+    """A materialised figure that disagrees with what the moves and reservations say (QUALITY S2)."""
+
+    kind: str  # "on_hand", "reserved" or "reservation"
+    product_id: int
+    location_id: int | None
+    lot_id: int | None
+    expected: Decimal
+    actual: Decimal
+    reservation_id: int | None = None
+
+
+Key = tuple[int, int, int | None]
+
+
+def stock_check(company: Company) -> list[StockMismatch]:
+    """Recompute stock from scratch and report every figure that disagrees (empty when all is well).
+
+    On hand of each quant = Σ done moves in − Σ done moves out; reserved = Σ allocations of
+    open reservations; each open reservation's quantity = Σ its allocations.
+    """
+    held = list(Location.HOLDS_STOCK)
+    expected: dict[Key, Decimal] = defaultdict(Decimal)
+    done = StockMove.objects.filter(company=company, state=StockMove.State.DONE)
+    for side, sign in (("to_location", 1), ("from_location", -1)):
+        rows = (
+            done.filter(**{f"{side}__kind__in": held})
+            .values_list("product_id", f"{side}_id", "lot_id")
+            .annotate(total=ExactSum("quantity"))
+            .order_by()
+        )
+        for product_id, location_id, lot_id, total in rows:
+            expected[(product_id, location_id, lot_id)] += sign * total
+    reserved: dict[Key, Decimal] = defaultdict(Decimal)
+    allocations = (
+        ReservationAllocation.objects.filter(reservation__company=company, reservation__state=Reservation.State.OPEN)
+        .values_list("reservation__product_id", "location_id", "lot_id")
+        .annotate(total=ExactSum("quantity"))
+        .order_by()
+    )
+    for product_id, location_id, lot_id, total in allocations:
+        reserved[(product_id, location_id, lot_id)] += total
+    actual_on_hand: dict[Key, Decimal] = {}
+    actual_reserved: dict[Key, Decimal] = {}
+    for product_id, location_id, lot_id, quantity, reserved_quantity in StockQuant.objects.filter(company=company).values_list(
+        "product_id", "location_id", "lot_id", "quantity", "reserved"
+    ):
+        actual_on_hand[(product_id, location_id, lot_id)] = quantity
+        actual_reserved[(product_id, location_id, lot_id)] = reserved_quantity
+    mismatches = []
+    for kind, want, have in (("on_hand", expected, actual_on_hand), ("reserved", reserved, actual_reserved)):
+        for key in sorted(set(want) | set(have), key=lambda k: (k[0], k[1], k[2] or 0)):
+            if want.get(key, ZERO) != have.get(key, ZERO):
+                mismatches.append(StockMismatch(kind, key[0], key[1], key[2], want.get(key, ZERO), have.get(key, ZERO)))
+    per_reservation = (
+        Reservation.objects.filter(company=company, state=Reservation.State.OPEN)
+        .annotate(allocated=ExactSum("allocations__quantity"))
+        .values_list("pk", "product_id", "location_id", "lot_id", "quantity", "allocated")
+    )
+    for pk, product_id, location_id, lot_id, quantity, allocated in per_reservation:
+        if quantity != (allocated or ZERO):
+            mismatches.append(StockMismatch("reservation", product_id, location_id, lot_id, quantity, allocated or ZERO, pk))
+    return mismatches

@@ -1,0 +1,491 @@
+"""Transfers (pickings): receipts, deliveries, internal transfers; confirm, validate, backorder, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from spona.back.inventory.models import Location, Product, Reservation, StockMove, Transfer, TransferLine, Uom, Warehouse
+from spona.back.inventory.services.locations import locations_setup
+from spona.back.inventory.services.products import convert_quantity
+from spona.back.inventory.services.stock import (
+    check_quantity,
+    consume,
+    execute,
+    fmt,
+    lock_products,
+    lot_for,
+    new_move,
+    release,
+    reserve,
+)
+from spona.core import audit, events
+from spona.core.errors import NotFound, StateError, ValidationFailed
+from spona.core.models import Company, Party, User
+from spona.core.money import to_decimal
+from spona.core.permissions import require
+from spona.core.services import sequence_next
+
+ZERO = Decimal(0)
+
+# Which kinds of location each side of a transfer may be.
+SIDES = {
+    Transfer.Kind.RECEIPT: ((Location.Kind.SUPPLIER, Location.Kind.TRANSIT), (Location.Kind.INTERNAL,)),
+    Transfer.Kind.DELIVERY: ((Location.Kind.INTERNAL,), (Location.Kind.CUSTOMER, Location.Kind.TRANSIT)),
+    Transfer.Kind.INTERNAL: ((Location.Kind.INTERNAL,), (Location.Kind.INTERNAL, Location.Kind.TRANSIT)),
+}
+
+
+@dataclass(frozen=True)
+class TransferLineIn:
+    """One line as a caller describes it; ``uom_id`` defaults to the product's unit, ``lot`` is a name."""
+
+    product_id: int
+    quantity: Decimal
+    uom_id: int | None = None
+    lot: str = ""
+    unit_cost: Decimal | None = None
+
+
+def _sides(
+    company: Company, kind: str, warehouse: Warehouse, from_id: int | None, to_id: int | None
+) -> tuple[Location, Location]:
+    virtual = locations_setup(company=company)
+    defaults = {
+        Transfer.Kind.RECEIPT: (virtual[Location.Kind.SUPPLIER], warehouse.stock_location),
+        Transfer.Kind.DELIVERY: (warehouse.stock_location, virtual[Location.Kind.CUSTOMER]),
+        Transfer.Kind.INTERNAL: (warehouse.stock_location, None),
+    }[kind]
+    chosen = []
+    for i, (wanted, default) in enumerate(((from_id, defaults[0]), (to_id, defaults[1]))):
+        field = ("from_location_id", "to_location_id")[i]
+        location = Location.objects.filter(pk=wanted, company=company).first() if wanted is not None else default
+        if location is None:
+            raise ValidationFailed(
+                "Choose both locations of the transfer.", field_errors={field: ["Choose a location of this company."]}
+            )
+        if location.kind not in SIDES[kind][i]:
+            allowed = ", ".join(SIDES[kind][i])
+            raise ValidationFailed(
+                f"A {kind} goes {'from' if i == 0 else 'to'} a location of kind {allowed}.", field_errors={field: ["Wrong kind."]}
+            )
+        if location.kind == Location.Kind.INTERNAL and location.warehouse_id != warehouse.pk:
+            raise ValidationFailed(
+                f"{location.full_name} is not in warehouse {warehouse.code}.", field_errors={field: ["Other warehouse."]}
+            )
+        chosen.append(location)
+    if chosen[0].pk == chosen[1].pk:
+        raise ValidationFailed(
+            "A transfer needs two different locations.", field_errors={"to_location_id": ["Same as the source."]}
+        )
+    return chosen[0], chosen[1]
+
+
+def _lines(company: Company, kind: str, lines: Sequence[TransferLineIn]) -> list[TransferLine]:
+    if not lines:
+        raise ValidationFailed("A transfer needs at least one line.", field_errors={"lines": ["Add a line."]})
+    products = {
+        p.pk: p for p in Product.objects.filter(company=company, pk__in={x.product_id for x in lines}).select_related("uom")
+    }
+    units = {u.pk: u for u in Uom.objects.filter(company=company, pk__in={x.uom_id for x in lines if x.uom_id})}
+    errors: dict[str, list[str]] = {}
+    rows = []
+    for i, line in enumerate(lines):
+        key = f"lines[{i}]"
+        product = products.get(line.product_id)
+        if product is None or not product.is_active:
+            errors[key] = ["Choose an active product of this company."]
+            continue
+        if not product.is_stocked():
+            errors[key] = [f"{product.sku} is a service and is not moved through stock."]
+            continue
+        unit = units.get(line.uom_id) if line.uom_id else product.uom
+        if unit is None:
+            errors[key] = ["Choose a unit of this company."]
+            continue
+        try:
+            quantity = check_quantity(
+                product, convert_quantity(to_decimal(line.quantity), unit, product.uom), one_per_serial=False
+            )
+            if product.tracking == Product.Tracking.SERIAL and kind == Transfer.Kind.RECEIPT and quantity != 1:
+                raise ValidationFailed(
+                    "One line per serial number.", field_errors={"quantity": ["Receive serials one per line."]}
+                )
+            if product.is_tracked() and kind == Transfer.Kind.RECEIPT and not line.lot.strip():
+                raise ValidationFailed(
+                    "Lot required.", field_errors={"lot": [f"{product.sku} is tracked: give the lot or serial."]}
+                )
+            if line.lot.strip() and not product.is_tracked():
+                raise ValidationFailed("No lots.", field_errors={"lot": [f"{product.sku} is not tracked by lot."]})
+            lot = lot_for(product, line.lot, create=kind == Transfer.Kind.RECEIPT)
+            cost = product.cost_price if line.unit_cost is None else to_decimal(line.unit_cost)
+            if cost < 0:
+                raise ValidationFailed("Negative cost.", field_errors={"unit_cost": ["The unit cost cannot be negative."]})
+        except (ValidationFailed, TypeError, ValueError) as exc:
+            messages = [m for ms in exc.field_errors.values() for m in ms] if isinstance(exc, ValidationFailed) else [str(exc)]
+            errors[key] = messages or [str(exc)]
+            continue
+        rows.append(TransferLine(product=product, lot=lot, quantity=quantity, unit_cost=cost))
+    if errors:
+        raise ValidationFailed("Some lines are not valid.", field_errors=errors)
+    return rows
+
+
+@transaction.atomic
+def transfer_create(
+    *,
+    actor: User | None,
+    company: Company,
+    kind: str,
+    warehouse_id: int,
+    lines: Sequence[TransferLineIn],
+    party_id: int | None = None,
+    reference: str = "",
+    scheduled_date: dt.date | None = None,
+    from_location_id: int | None = None,
+    to_location_id: int | None = None,
+) -> Transfer:
+    """Draft a receipt, delivery or internal transfer of one company, numbered like WH/IN/00001.
+
+    Receipts come from the suppliers into the warehouse's stock, deliveries go from its stock to
+    the customers, internal transfers between two of its internal locations (or to transit).
+    Quantities may be given in another unit of the product's unit category; they are stored in
+    the product's unit. Raises ValidationFailed for foreign products, parties or locations.
+    """
+    if actor is not None:
+        require(actor, "inventory.manage", company)
+    if kind not in Transfer.Kind.values:
+        raise ValidationFailed(f"Unknown kind of transfer {kind!r}.", field_errors={"kind": ["Receipt, delivery or internal."]})
+    warehouse = (
+        Warehouse.objects.filter(pk=warehouse_id, company=company, is_active=True).select_related("stock_location").first()
+    )
+    if warehouse is None:
+        raise NotFound("No such warehouse.")
+    party = None
+    if party_id is not None:
+        party = Party.objects.filter(pk=party_id, company=company, merged_into__isnull=True).first()
+        if party is None:
+            raise NotFound("No such party.")
+    from_location, to_location = _sides(company, kind, warehouse, from_location_id, to_location_id)
+    rows = _lines(company, kind, lines)
+    # Numbering last: the series row stays locked until commit, so hold it as briefly as possible.
+    number = sequence_next(
+        company=company, code=f"inventory.{warehouse.code}.{kind}", prefix=f"{warehouse.code}/{Transfer.PREFIX[kind]}/"
+    )
+    transfer = Transfer.objects.create(
+        company=company,
+        kind=kind,
+        number=number,
+        warehouse=warehouse,
+        from_location=from_location,
+        to_location=to_location,
+        party=party,
+        reference=reference.strip()[:100],
+        scheduled_date=scheduled_date,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    for row in rows:
+        row.transfer = transfer
+    TransferLine.objects.bulk_create(rows)
+    audit.record(actor=actor, target=transfer, action="created")
+    return transfer
+
+
+def _locked_transfer(company: Company, transfer_id: int) -> Transfer:
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("from_location", "to_location", "warehouse", "party")
+        .filter(pk=transfer_id, company=company)
+        .first()
+    )
+    if transfer is None:
+        raise NotFound("No such transfer.")
+    return transfer
+
+
+def _confirm(transfer: Transfer, products: Mapping[int, Product], actor: User | None) -> None:
+    reserves = transfer.from_location.holds_stock()
+    for line in transfer.lines.select_related("lot").order_by("pk"):
+        product = products[line.product_id]
+        new_move(
+            product=product,
+            from_location=transfer.from_location,
+            to_location=transfer.to_location,
+            quantity=line.quantity,
+            lot=line.lot,
+            unit_cost=line.unit_cost,
+            transfer=transfer,
+            transfer_line=line,
+            party=transfer.party,
+            reference=transfer.number,
+        )
+        if reserves:
+            reservation = reserve(
+                product=product,
+                location=transfer.from_location,
+                quantity=line.quantity,
+                reference=transfer.number,
+                actor=actor,
+                lot=line.lot,
+                party=transfer.party,
+                transfer_line_id=line.pk,
+            )
+            events.publish(
+                "inventory.stock_reserved",
+                company=transfer.company,
+                party=transfer.party,
+                actor=actor,
+                reservation_id=reservation.pk,
+                product_id=product.pk,
+                sku=product.sku,
+                location=transfer.from_location.full_name,
+                quantity=fmt(reservation.quantity),
+                reference=transfer.number,
+            )
+    transfer.state = Transfer.State.CONFIRMED
+    transfer.save(update_fields=["state", "updated_at"])
+
+
+@transaction.atomic
+def transfer_confirm(*, actor: User | None, company: Company, transfer_id: int) -> Transfer:
+    """Confirm a draft transfer: plan its moves and reserve the stock that leaves an internal location.
+
+    Raises StateError unless it is a draft; InsufficientStock when a line cannot be reserved
+    (nothing is reserved then).
+    """
+    if actor is not None:
+        require(actor, "inventory.manage", company)
+    transfer = _locked_transfer(company, transfer_id)
+    if not transfer.can_confirm():
+        raise StateError(f"{transfer.number} is {transfer.get_state_display().lower()}; only a draft can be confirmed.")
+    products = lock_products(company, transfer.lines.values_list("product_id", flat=True))
+    _confirm(transfer, products, actor)
+    audit.record(actor=actor, target=transfer, action="confirmed")
+    return transfer
+
+
+def _done_quantities(
+    transfer: Transfer, lines: list[TransferLine], quantities: Mapping[int, Decimal] | None
+) -> dict[int, Decimal]:
+    if quantities is None:
+        return {line.pk: line.quantity for line in lines}
+    unknown = set(quantities) - {line.pk for line in lines}
+    if unknown:
+        raise ValidationFailed(
+            f"{transfer.number} has no line {sorted(unknown)[0]}.", field_errors={"quantities": ["Unknown line."]}
+        )
+    done: dict[int, Decimal] = {}
+    errors: dict[str, list[str]] = {}
+    for line in lines:
+        value = quantities.get(line.pk, ZERO)
+        if isinstance(value, float):
+            errors[f"quantities[{line.pk}]"] = ["Use exact decimals, not floats."]
+            continue
+        value = to_decimal(value)
+        if value < 0 or value > line.quantity:
+            errors[f"quantities[{line.pk}]"] = [f"Between 0 and {fmt(line.quantity)}."]
+        elif value and not line.product.uom.is_exact(value):
+            errors[f"quantities[{line.pk}]"] = [f"Use a multiple of {fmt(line.product.uom.rounding)}."]
+        done[line.pk] = value
+    if errors:
+        raise ValidationFailed("Some quantities are not valid.", field_errors=errors)
+    if not any(done.values()):
+        raise ValidationFailed("Nothing to validate: every quantity is zero.", field_errors={"quantities": ["All zero."]})
+    return done
+
+
+@transaction.atomic
+def transfer_validate(
+    *,
+    actor: User | None,
+    company: Company,
+    transfer_id: int,
+    quantities: Mapping[int, Decimal] | None = None,
+    backorder: bool = True,
+) -> Transfer:
+    """Make a transfer's moves done (a draft is confirmed first).
+
+    ``quantities`` maps line ids to the quantity actually moved (all of each line by default).
+    What is left goes to a backorder, a new confirmed transfer keeping the rest of the planned
+    moves and reservations; with ``backorder=False`` the rest is cancelled instead. Twenty
+    clerks validating at once move the stock once: the transfer row is locked first and the
+    others get StateError (QUALITY C4). Publishes inventory.received or inventory.delivered.
+    """
+    if actor is not None:
+        require(actor, "inventory.manage", company)
+    transfer = _locked_transfer(company, transfer_id)
+    if transfer.state not in (Transfer.State.DRAFT, Transfer.State.CONFIRMED):
+        raise StateError(f"{transfer.number} is {transfer.get_state_display().lower()} and cannot be validated.")
+    products = lock_products(company, transfer.lines.values_list("product_id", flat=True))
+    if transfer.is_draft():
+        _confirm(transfer, products, actor)
+    lines = list(transfer.lines.select_related("lot").order_by("pk"))
+    for line in lines:
+        line.product = products[line.product_id]
+    done = _done_quantities(transfer, lines, quantities)
+    leftovers: list[tuple[TransferLine, Decimal, StockMove | None, Reservation | None]] = []
+    for line in lines:
+        draft = (
+            StockMove.objects.select_for_update()
+            .select_related("from_location", "to_location", "lot")
+            .get(transfer_line=line, state=StockMove.State.DRAFT)
+        )
+        reservation = Reservation.objects.select_for_update().filter(transfer_line=line, state=Reservation.State.OPEN).first()
+        if reservation is not None:
+            reservation.product = line.product
+        quantity, rest = done[line.pk], line.quantity - done[line.pk]
+        if quantity and reservation is not None:
+            consume(
+                reservation,
+                quantity,
+                to_location=transfer.to_location,
+                actor=actor,
+                draft=draft if not rest else None,
+                transfer=transfer,
+                transfer_line=line,
+                party=transfer.party,
+                reference=transfer.number,
+                unit_cost=line.unit_cost,
+            )
+        elif quantity:
+            if rest:
+                StockMove.objects.filter(pk=draft.pk).update(quantity=rest)
+                draft.quantity = rest
+                part = new_move(
+                    product=line.product,
+                    from_location=transfer.from_location,
+                    to_location=transfer.to_location,
+                    quantity=quantity,
+                    lot=line.lot,
+                    unit_cost=line.unit_cost,
+                    transfer=transfer,
+                    transfer_line=line,
+                    party=transfer.party,
+                    reference=transfer.number,
+                )
+                execute(part, line.product, actor)
+            else:
+                execute(draft, line.product, actor)
+        if rest:
+            leftovers.append((line, rest, draft, reservation))
+        line.quantity_done = quantity
+        line.save(update_fields=["quantity_done"])
+    follow_up = _backorder(transfer, leftovers, actor) if leftovers and backorder else None
+    if leftovers and not backorder:
+        for _line, _rest, draft, reservation in leftovers:
+            if reservation is not None and reservation.is_open():
+                release(reservation)
+            StockMove.objects.filter(pk=draft.pk).update(state=StockMove.State.CANCELLED, updated_at=timezone.now())
+    transfer.state = Transfer.State.DONE
+    transfer.done_at = timezone.now()
+    transfer.save(update_fields=["state", "done_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        target=transfer,
+        action="validated",
+        changes={"backorder": [None, follow_up.number if follow_up else None]},
+    )
+    _publish_done(transfer, lines, follow_up, actor)
+    return transfer
+
+
+def _backorder(
+    transfer: Transfer, leftovers: list[tuple[TransferLine, Decimal, StockMove | None, Reservation | None]], actor: User | None
+) -> Transfer:
+    """Move what was not done to a new confirmed transfer, with its planned moves and reservations."""
+    number = sequence_next(
+        company=transfer.company,
+        code=f"inventory.{transfer.warehouse.code}.{transfer.kind}",
+        prefix=f"{transfer.warehouse.code}/{Transfer.PREFIX[transfer.kind]}/",
+    )
+    follow_up = Transfer.objects.create(
+        company=transfer.company,
+        kind=transfer.kind,
+        state=Transfer.State.CONFIRMED,
+        number=number,
+        warehouse=transfer.warehouse,
+        from_location=transfer.from_location,
+        to_location=transfer.to_location,
+        party=transfer.party,
+        reference=transfer.reference,
+        scheduled_date=transfer.scheduled_date,
+        backorder_of=transfer,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    for line, rest, draft, reservation in leftovers:
+        new_line = TransferLine.objects.create(
+            transfer=follow_up, product=line.product, lot=line.lot, quantity=rest, unit_cost=line.unit_cost
+        )
+        if draft is not None and draft.is_draft():
+            StockMove.objects.filter(pk=draft.pk).update(
+                transfer=follow_up, transfer_line=new_line, quantity=rest, reference=number, updated_at=timezone.now()
+            )
+        else:
+            new_move(
+                product=line.product,
+                from_location=transfer.from_location,
+                to_location=transfer.to_location,
+                quantity=rest,
+                lot=line.lot,
+                unit_cost=line.unit_cost,
+                transfer=follow_up,
+                transfer_line=new_line,
+                party=transfer.party,
+                reference=number,
+            )
+        if reservation is not None and reservation.is_open():
+            Reservation.objects.filter(pk=reservation.pk).update(
+                transfer_line=new_line, reference=number, updated_at=timezone.now()
+            )
+    audit.record(actor=actor, target=follow_up, action="created", changes={"backorder_of": [None, transfer.number]})
+    return follow_up
+
+
+def _publish_done(transfer: Transfer, lines: list[TransferLine], follow_up: Transfer | None, actor: User | None) -> None:
+    name = {Transfer.Kind.RECEIPT: "inventory.received", Transfer.Kind.DELIVERY: "inventory.delivered"}.get(transfer.kind)
+    if name is None:
+        return
+    events.publish(
+        name,
+        company=transfer.company,
+        party=transfer.party,
+        actor=actor,
+        transfer_id=transfer.pk,
+        number=transfer.number,
+        reference=transfer.reference,
+        party_id=transfer.party_id,
+        backorder_number=follow_up.number if follow_up else "",
+        lines=[
+            {"product_id": line.product_id, "sku": line.product.sku, "quantity": fmt(line.quantity_done)}
+            for line in lines
+            if line.quantity_done
+        ],
+    )
+
+
+@transaction.atomic
+def transfer_cancel(*, actor: User | None, company: Company, transfer_id: int) -> Transfer:
+    """Cancel a draft or confirmed transfer: its reservations are released, its planned moves cancelled."""
+    if actor is not None:
+        require(actor, "inventory.manage", company)
+    transfer = _locked_transfer(company, transfer_id)
+    if not transfer.can_cancel():
+        raise StateError(f"{transfer.number} is {transfer.get_state_display().lower()} and cannot be cancelled.")
+    products = lock_products(company, transfer.lines.values_list("product_id", flat=True))
+    for reservation in Reservation.objects.select_for_update().filter(
+        transfer_line__transfer=transfer, state=Reservation.State.OPEN
+    ):
+        reservation.product = products[reservation.product_id]
+        release(reservation)
+    StockMove.objects.filter(transfer=transfer, state=StockMove.State.DRAFT).update(
+        state=StockMove.State.CANCELLED, updated_at=timezone.now()
+    )
+    transfer.state = Transfer.State.CANCELLED
+    transfer.save(update_fields=["state", "updated_at"])
+    audit.record(actor=actor, target=transfer, action="cancelled")
+    return transfer
