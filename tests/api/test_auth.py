@@ -160,3 +160,13 @@ def test_a_bearer_token_wins_over_the_session(company, other_company, sales):
     client.force_login(sales)
     # then the token decides who calls
     assert [p["name"] for p in client.get(f"{API}/parties").json()["items"]] == ["Globex Customer"]
+
+
+def test_a_deactivated_users_session_ends(company, admin, sales):
+    # given a signed-in user who is then deactivated
+    client = Client()
+    client.force_login(sales)
+    assert client.get(f"{API}/parties").status_code == 200
+    services.user_set_active(actor=admin, company=company, user_id=sales.pk, active=False)
+    # then Django no longer accepts their session: the call is anonymous
+    assert_problem(client.get(f"{API}/parties"), 401)
