@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from rich.console import Console
 
 from spona.core import demo
@@ -137,6 +138,13 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             # Each step is one transaction (the demo too), so stopping here leaves nothing half done.
             raise CommandError("Interrupted before the start; nothing is running.", returncode=130) from None
+        except DatabaseError as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(
+                f"The database could not be prepared: {first_line}. Check SPONA_DATABASE_URL; a database role "
+                "without the right to change tables needs `spona migrate` run by the owner role first.",
+                returncode=1,
+            ) from None
         self.hint_allowed_hosts(console, host)
         children: dict[str, subprocess.Popen[bytes]] = {}
         stop = threading.Event()
