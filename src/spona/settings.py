@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "spona.core",
     "spona.back.finance",
+    "spona.back.inventory",
     "spona.web",
     "spona.api",
 ]

@@ -113,26 +113,25 @@ def _lines(company: Company, kind: str, lines: Sequence[TransferLineIn]) -> list
                 product, convert_quantity(to_decimal(line.quantity), unit, product.uom), one_per_serial=False
             )
             if product.tracking == Product.Tracking.SERIAL and kind == Transfer.Kind.RECEIPT and quantity != 1:
-                raise ValidationFailed(
-                    "One line per serial number.", field_errors={"quantity": ["Receive serials one per line."]}
-                )
+                raise ValidationFailed(f"{product.sku} is tracked by serial number: receive one serial per line.")
             if product.is_tracked() and kind == Transfer.Kind.RECEIPT and not line.lot.strip():
-                raise ValidationFailed(
-                    "Lot required.", field_errors={"lot": [f"{product.sku} is tracked: give the lot or serial."]}
-                )
+                raise ValidationFailed(f"{product.sku} is tracked: give the lot or serial number.")
             if line.lot.strip() and not product.is_tracked():
-                raise ValidationFailed("No lots.", field_errors={"lot": [f"{product.sku} is not tracked by lot."]})
+                raise ValidationFailed(f"{product.sku} is not tracked by lot.")
             lot = lot_for(product, line.lot, create=kind == Transfer.Kind.RECEIPT)
             cost = product.cost_price if line.unit_cost is None else to_decimal(line.unit_cost)
             if cost < 0:
-                raise ValidationFailed("Negative cost.", field_errors={"unit_cost": ["The unit cost cannot be negative."]})
-        except (ValidationFailed, TypeError, ValueError) as exc:
-            messages = [m for ms in exc.field_errors.values() for m in ms] if isinstance(exc, ValidationFailed) else [str(exc)]
-            errors[key] = messages or [str(exc)]
+                raise ValidationFailed("The unit cost cannot be negative.")
+        except ValidationFailed as exc:
+            errors[key] = [exc.message]
+            continue
+        except (TypeError, ValueError) as exc:
+            errors[key] = [str(exc)]
             continue
         rows.append(TransferLine(product=product, lot=lot, quantity=quantity, unit_cost=cost))
     if errors:
-        raise ValidationFailed("Some lines are not valid.", field_errors=errors)
+        message = next(iter(errors.values()))[0] if len(errors) == 1 else "Some lines are not valid."
+        raise ValidationFailed(message, field_errors=errors)
     return rows
 
 
