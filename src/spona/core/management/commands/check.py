@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from argparse import ArgumentParser, RawDescriptionHelpFormatter
+from argparse import RawDescriptionHelpFormatter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,16 +14,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.management.base import CommandError, SystemCheckError
+from django.core.management.base import CommandError, CommandParser, SystemCheckError
 from django.core.management.commands import check as django_check
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count
 from django.utils import timezone
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from spona.core.management.commands.demo import console_for
 from spona.core.models import EventDelivery
 
 DESCRIPTION = """\
@@ -159,7 +159,7 @@ def _worker() -> Result:
     late = timezone.now() - WORKER_LAG
     deliveries = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, next_attempt_at__lte=late).count()
     jobs = (
-        DBTaskResult.objects.ready()
+        DBTaskResult.objects.ready()  # type: ignore[attr-defined]  # a queryset method the stubs cannot see
         .filter(enqueued_at__lte=late)
         .exclude(run_after__gt=late, run_after__lt=get_date_max())
         .count()
@@ -213,17 +213,17 @@ def health_checks() -> list[Result]:
 class Command(django_check.Command):
     help = DESCRIPTION
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # Keep the line breaks of the description.
         return super().create_parser(prog_name, subcommand, formatter_class=RawDescriptionHelpFormatter, **kwargs)
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--system-only", action="store_true", help="run only Django's system checks, as the classic `check` does"
         )
 
-    def handle(self, *app_labels: str, **options: Any) -> None:
+    def handle(self, *app_labels: Any, **options: Any) -> None:
         if options["list_tags"] or options["system_only"]:
             super().handle(*app_labels, **options)
             return
@@ -234,7 +234,7 @@ class Command(django_check.Command):
             self.stderr.write(str(exc))
             results = [Result("Django system checks", FAIL, "see the messages above")]
         results += health_checks()
-        console = Console(file=self.stdout._out, highlight=False)
+        console = console_for(self.stdout)
         table = Table(title="Spona health", title_justify="left")
         table.add_column("Check")
         table.add_column("Result")

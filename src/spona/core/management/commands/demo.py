@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser, ArgumentTypeError, RawDescriptionHelpFormatter
-from typing import Any
+from typing import IO, Any, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import DatabaseError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -52,6 +52,11 @@ def error_message(exc: ApplicationError | DatabaseError) -> str:
     return exc.message
 
 
+def console_for(stdout: OutputWrapper) -> Console:
+    """A rich console writing where the command's output goes (a terminal, a file, a test's buffer)."""
+    return Console(file=cast("IO[str]", stdout._out), highlight=False)
+
+
 def logins_table(logins: list[demo.Login]) -> Table:
     """The demo logins as a table (also printed by `spona run`)."""
     table = Table(title=f'Demo logins (password for all: "{demo.PASSWORD}")', title_justify="left")
@@ -89,7 +94,7 @@ def build_with_progress(console: Console, *, organisations: int, persons: int, q
 class Command(BaseCommand):
     help = DESCRIPTION
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # Keep the line breaks of the description and examples.
         return super().create_parser(prog_name, subcommand, formatter_class=RawDescriptionHelpFormatter, **kwargs)
 
@@ -110,7 +115,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, organisations: int, persons: int, **options: Any) -> None:
-        console = Console(file=self.stdout._out, highlight=False)
+        console = console_for(self.stdout)
         quiet = options["verbosity"] == 0
         result = build_with_progress(console, organisations=organisations, persons=persons, quiet=quiet)
         if not result.created:

@@ -19,12 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from rich.console import Console
 
 from spona.core import demo
-from spona.core.management.commands.demo import build_with_progress, logins_table
+from spona.core.management.commands.demo import build_with_progress, console_for, logins_table
 from spona.core.models import Company, User
 
 DESCRIPTION = """\
@@ -104,7 +104,7 @@ class Command(BaseCommand):
     # migrate runs the system checks; running them twice only slows the start.
     requires_system_checks: list[str] = []
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # Keep the line breaks of the description and examples.
         return super().create_parser(prog_name, subcommand, formatter_class=RawDescriptionHelpFormatter, **kwargs)
 
@@ -132,7 +132,7 @@ class Command(BaseCommand):
                 "unset it, or use `spona runserver` for development.",
                 returncode=1,
             )
-        console = Console(file=self.stdout._out, highlight=False)
+        console = console_for(self.stdout)
         try:
             self.prepare(console, build_demo=not no_demo)
         except KeyboardInterrupt:
