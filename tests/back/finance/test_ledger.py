@@ -202,3 +202,28 @@ def test_trial_balance_sums_to_zero(ledger, accountant, accounts, journals):
     rows = selectors.trial_balance(user=accountant, company=ledger)
     assert sum(r.balance for r in rows) == D(0)
     assert {r.code: r.balance for r in rows} == {"1100": D("123.45"), "4000": D("-123.45")}
+
+
+def test_trial_balance_for_any_date_range_equals_the_lines(ledger, accountant, accounts, journals):
+    # given entries spread over three months
+    for day, amount in [
+        (dt.date(2026, 1, 31), "10.00"),
+        (dt.date(2026, 2, 1), "20.00"),
+        (dt.date(2026, 2, 15), "40.00"),
+        (dt.date(2026, 3, 2), "80.00"),
+    ]:
+        post(ledger, journals, accounts, amount, date=day)
+    assert selectors.balance_check(company=ledger) == []
+
+    def receivable(**dates):
+        rows = selectors.trial_balance(user=accountant, company=ledger, **dates)
+        return next((r.balance for r in rows if r.code == "1100"), D(0))
+
+    # then whole months, partial months and open ends all agree with the lines
+    assert receivable() == D("150.00")
+    assert receivable(date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 2, 28)) == D("60.00")
+    assert receivable(date_from=dt.date(2026, 2, 2), date_to=dt.date(2026, 3, 1)) == D("40.00")
+    assert receivable(date_from=dt.date(2026, 1, 31), date_to=dt.date(2026, 2, 14)) == D("30.00")
+    assert receivable(date_to=dt.date(2026, 2, 15)) == D("70.00")
+    assert receivable(date_from=dt.date(2026, 2, 16)) == D("80.00")
+    assert receivable(date_from=dt.date(2026, 2, 10), date_to=dt.date(2026, 2, 20)) == D("40.00")

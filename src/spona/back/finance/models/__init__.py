@@ -2,12 +2,13 @@
 
 from spona.back.finance.models.accounts import Account, AnalyticAccount, FiscalYear, Journal, LedgerSettings
 from spona.back.finance.models.invoices import Invoice, InvoiceLine, PaymentTerm, PaymentTermLine
-from spona.back.finance.models.ledger import JournalEntry, JournalLine
+from spona.back.finance.models.ledger import AccountBalance, JournalEntry, JournalLine
 from spona.back.finance.models.payments import Payment, Reconciliation
 from spona.back.finance.models.taxes import Tax, TaxGroup
 
 __all__ = [
     "Account",
+    "AccountBalance",
     "AnalyticAccount",
     "FiscalYear",
     "Invoice",

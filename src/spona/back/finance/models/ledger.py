@@ -159,3 +159,27 @@ class JournalLine(models.Model):
     @property
     def balance(self) -> Decimal:
         return self.debit - self.credit
+
+
+class AccountBalance(models.Model):
+    """Posted debit and credit per account and month, kept up to date by posting.
+
+    Reports add these up instead of every line, so they stay fast as the ledger grows.
+    Amounts are whole ten-thousandths (``debit_units`` = debit × 10⁴): integer sums are exact on
+    SQLite as well as PostgreSQL.
+    """
+
+    company = models.ForeignKey("core.Company", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("finance.Account", on_delete=models.CASCADE, related_name="balances")
+    period = models.DateField(help_text="First day of the month.")
+    debit_units = models.BigIntegerField(default=0)
+    credit_units = models.BigIntegerField(default=0)
+
+    personal_data: tuple[str, ...] = ()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="account_balance_unique_period")]
+        indexes = [models.Index(fields=["company", "period"], name="account_balance_company_period")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.period:%Y-%m}"

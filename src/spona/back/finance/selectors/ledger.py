@@ -1,4 +1,4 @@
-"""Reads of the ledger: balances, trial balance, the chain check."""
+"""Reads of the ledger: entries, balances, trial balance, open amounts, the chain check."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet, Sum
 
 from spona.back.finance import chain
-from spona.back.finance.models import Account, Journal, JournalEntry, JournalLine
+from spona.back.finance.models import Account, AccountBalance, Journal, JournalEntry, JournalLine
 from spona.core.aggregates import ExactSum
 from spona.core.models import Company, User
 from spona.core.money import precision
@@ -44,29 +44,104 @@ class TrialBalanceRow:
         return self.debit - self.credit
 
 
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return _next_month(day) - dt.timedelta(days=1)
+
+
+def account_totals(
+    *, company: Company, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Posted (debit, credit) per account id between two dates (inclusive; open-ended when None).
+
+    Whole months come from the monthly balances; only the days of a partial first or last month
+    are added up from the lines, so the cost does not grow with the ledger.
+    """
+    totals: dict[int, list[Decimal]] = {}
+
+    def add(account_id: int, debit: Decimal, credit: Decimal) -> None:
+        row = totals.setdefault(account_id, [ZERO, ZERO])
+        row[0] += debit
+        row[1] += credit
+
+    first_full = None if date_from is None else (date_from if date_from.day == 1 else _next_month(date_from))
+    last_full = (
+        None
+        if date_to is None
+        else (_month_start(date_to) if _month_end(date_to) == date_to else _month_start(date_to) - dt.timedelta(days=1))
+    )
+    months = AccountBalance.objects.filter(company=company)
+    if first_full is not None:
+        months = months.filter(period__gte=first_full)
+    if last_full is not None:
+        months = months.filter(period__lte=last_full)
+    if first_full is None or last_full is None or first_full <= last_full:
+        rows = (
+            months.values("account_id").annotate(d=Sum("debit_units"), c=Sum("credit_units")).values_list("account_id", "d", "c")
+        )
+        for account_id, debit_units, credit_units in rows:
+            add(account_id, Decimal(debit_units).scaleb(-4), Decimal(credit_units).scaleb(-4))
+    # The days of a partial first or last month come from the lines.
+    partial: list[tuple[dt.date, dt.date]] = []
+    if date_from is not None and date_from.day != 1:
+        partial.append((date_from, min(_month_end(date_from), date_to or dt.date.max)))
+    if date_to is not None and _month_end(date_to) != date_to:
+        start = max(_month_start(date_to), date_from or dt.date.min)
+        if not partial or start > partial[0][1]:
+            partial.append((start, date_to))
+    for start, end in partial:
+        rows = (
+            JournalLine.objects.filter(company=company, entry__state=JournalEntry.State.POSTED, date__gte=start, date__lte=end)
+            .values("account_id")
+            .annotate(d=ExactSum("debit"), c=ExactSum("credit"))
+            .values_list("account_id", "d", "c")
+        )
+        for account_id, debit, credit in rows:
+            add(account_id, debit or ZERO, credit or ZERO)
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
 def trial_balance(
     *, user: User | None, company: Company, date_to: dt.date | None = None, date_from: dt.date | None = None
 ) -> list[TrialBalanceRow]:
-    """Debit and credit totals per account over posted lines, in one aggregate query."""
+    """Debit and credit totals per account with postings in the range, ordered by code."""
     if user is not None:
         require(user, "finance.view_ledger", company)
-    condition = Q(lines__company=company, lines__entry__state=JournalEntry.State.POSTED)
-    if date_to:
-        condition &= Q(lines__date__lte=date_to)
-    if date_from:
-        condition &= Q(lines__date__gte=date_from)
-    rows = (
-        Account.objects.filter(company=company)
-        .annotate(
-            total_debit=ExactSum("lines__debit", filter=condition), total_credit=ExactSum("lines__credit", filter=condition)
-        )
-        .filter(Q(total_debit__isnull=False) | Q(total_credit__isnull=False))
-        .order_by("code")
-        .values_list("pk", "code", "name", "type", "total_debit", "total_credit")
-    )
+    totals = account_totals(company=company, date_from=date_from, date_to=date_to)
+    accounts = Account.objects.filter(company=company, pk__in=totals).order_by("code").values_list("pk", "code", "name", "type")
     return [
-        TrialBalanceRow(pk, code, name, type_, debit or ZERO, credit or ZERO) for pk, code, name, type_, debit, credit in rows
+        TrialBalanceRow(pk, code, name, type_, *totals[pk]) for pk, code, name, type_ in accounts if totals[pk] != (ZERO, ZERO)
     ]
+
+
+def balance_check(*, company: Company) -> list[str]:
+    """Compare the monthly balances with the posted lines; return one message per mismatch (empty when equal)."""
+    expected: dict[tuple[int, dt.date], tuple[Decimal, Decimal]] = {}
+    lines = JournalLine.objects.filter(company=company, entry__state=JournalEntry.State.POSTED)
+    for account_id, day, debit, credit in lines.values_list("account_id", "date", "debit", "credit").iterator(chunk_size=5000):
+        key = (account_id, _month_start(day))
+        d, c = expected.get(key, (ZERO, ZERO))
+        expected[key] = (d + debit, c + credit)
+    stored = {
+        (a, p): (Decimal(d).scaleb(-4), Decimal(c).scaleb(-4))
+        for a, p, d, c in AccountBalance.objects.filter(company=company).values_list(
+            "account_id", "period", "debit_units", "credit_units"
+        )
+    }
+    problems = []
+    for key in sorted(set(expected) | set(stored)):
+        if expected.get(key, (ZERO, ZERO)) != stored.get(key, (ZERO, ZERO)):
+            problems.append(
+                f"account {key[0]} {key[1]:%Y-%m}: balances {stored.get(key)} but lines add up to {expected.get(key)}"
+            )
+    return problems
 
 
 def account_balance(*, company: Company, account_id: int, party_id: int | None = None, date_to: dt.date | None = None) -> Decimal:

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from spona.back.finance import chain
 from spona.back.finance.models import (
     Account,
+    AccountBalance,
     AnalyticAccount,
     FiscalYear,
     Journal,
@@ -30,6 +31,8 @@ from spona.core.permissions import require
 from spona.core.services import sequence_next
 
 ZERO = Decimal(0)
+# Balances are kept in whole ten-thousandths of the currency unit (see AccountBalance).
+UNITS = Decimal(10_000)
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,7 @@ def _post(entry: JournalEntry, actor: User | None) -> JournalEntry:
         update_fields=["number", "chain_position", "previous_hash", "hash", "state", "posted_at", "posted_by", "updated_at"]
     )
     Journal.objects.filter(pk=journal.pk).update(last_hash=entry.hash, chain_length=F("chain_length") + 1)
+    _add_to_balances(company.pk, entry.date, lines)
     audit.record(actor=actor, target=entry, action="posted")
     events.publish(
         "finance.entry_posted",
@@ -234,6 +238,30 @@ def _post(entry: JournalEntry, actor: User | None) -> JournalEntry:
         currency=company.base_currency,
     )
     return entry
+
+
+def _add_to_balances(company_id: int, date: dt.date, lines: Sequence[JournalLine]) -> None:
+    """Add a posted entry's lines to the monthly account balances, in one statement."""
+    totals: dict[int, list[int]] = {}
+    for line in lines:
+        units = totals.setdefault(line.account_id, [0, 0])
+        units[0] += int(line.debit * UNITS)
+        units[1] += int(line.credit * UNITS)
+    period = date.replace(day=1)
+    table = AccountBalance._meta.db_table
+    # Sorted by account: concurrent posts lock balance rows in the same order and cannot deadlock.
+    rows = sorted(totals.items())
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params: list[object] = []
+    for account_id, (debit, credit) in rows:
+        params += [company_id, account_id, period, debit, credit]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (company_id, account_id, period, debit_units, credit_units) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (account_id, period) DO UPDATE SET debit_units = {table}.debit_units + excluded.debit_units, "
+            f"credit_units = {table}.credit_units + excluded.credit_units",
+            params,
+        )
 
 
 @transaction.atomic

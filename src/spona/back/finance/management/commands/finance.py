@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from spona.back.finance.selectors import ledger_verify
+from spona.back.finance.selectors import balance_check, ledger_verify
 from spona.core.models import Company
 
 
@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Finance tools. `spona finance verify` recomputes the SHA-256 chain of every journal of every "
         "company (or of --company CODE) and reports the first entry where the chain breaks. Exit code 1 "
-        "when something was changed behind the ledger's back."
+        "when something was changed behind the ledger's back. It also checks that the monthly account "
+        "balances the reports read equal the posted lines."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +35,9 @@ class Command(BaseCommand):
             breaks = ledger_verify(company=company, journal_code=options["journal"])
             if not breaks:
                 self.stdout.write(f"{company.code}: every journal's chain is intact.")
+            for problem in balance_check(company=company):
+                broken += 1
+                self.stdout.write(f"{company.code}: {problem}.")
             for item in breaks:
                 broken += 1
                 where = f"entry {item.number}" if item.number else "the end of the journal"
