@@ -67,7 +67,7 @@ def lock_products(company: Company, product_ids: Iterable[int]) -> dict[int, Pro
     Raises NotFound when one of them is not the company's.
     """
     wanted = sorted(set(product_ids))
-    rows = Product.objects.select_for_update(no_key=True).filter(company=company, pk__in=wanted).order_by("pk")
+    rows = Product.objects.select_for_update(no_key=True, of=("self",)).filter(company=company, pk__in=wanted).order_by("pk")
     products = {p.pk: p for p in rows.select_related("uom")}
     if len(products) != len(wanted):
         raise NotFound("No such product.")
@@ -275,7 +275,7 @@ def move_done(*, actor: User | None, company: Company, move_id: int) -> StockMov
     if move is None:
         raise NotFound("No such stock move.")
     product = lock_products(company, [move.product_id])[move.product_id]
-    move = StockMove.objects.select_for_update().select_related("from_location", "to_location", "lot").get(pk=move.pk)
+    move = StockMove.objects.select_for_update(of=("self",)).select_related("from_location", "to_location", "lot").get(pk=move.pk)
     if move.transfer_id is not None:
         raise StateError("This move belongs to a transfer; validate the transfer instead.")
     execute(move, product, actor)
@@ -330,7 +330,8 @@ def reserve(
         _check_lot(product, lot)
     if not product.is_stocked():
         raise ValidationFailed(f"{product.sku} is a service; services have no stock.", field_errors={"product": ["Service."]})
-    quants = StockQuant.objects.select_for_update(no_key=True).filter(
+    # Only the quants: locking the joined location rows would serialise every product in a location.
+    quants = StockQuant.objects.select_for_update(no_key=True, of=("self",)).filter(
         product=product, location__path__startswith=location.path, location__kind=Location.Kind.INTERNAL
     )
     if lot is not None:

@@ -330,7 +330,7 @@ def transfer_validate(
     leftovers: list[tuple[TransferLine, Decimal, StockMove | None, Reservation | None]] = []
     for line in lines:
         draft = (
-            StockMove.objects.select_for_update()
+            StockMove.objects.select_for_update(of=("self",))
             .select_related("from_location", "to_location", "lot")
             .get(transfer_line=line, state=StockMove.State.DRAFT)
         )
