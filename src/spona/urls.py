@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("api/", include("spona.api.urls")),
     path("django-admin/", admin.site.urls),
+    path("finance/", include("spona.back.finance.urls")),
     path("", include("spona.web.urls")),
 ]

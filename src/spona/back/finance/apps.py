@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FinanceConfig(AppConfig):
@@ -10,3 +11,29 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from spona.back.finance import events, permissions  # noqa: F401  (both register themselves)
+        from spona.back.finance.views.panel import balance_panel
+        from spona.core.permissions import register_policy
+        from spona.web import navigation, panels
+        from spona.web.navigation import MenuEntry
+        from spona.web.panels import Panel
+
+        # Sales sees a customer's open balance and overdue invoices on the 360° page, not the ledger.
+        register_policy({"finance.view_customer_balance": ("sales", "finance", "management", "admin")})
+        navigation.register(
+            MenuEntry("back", _("Invoices"), "finance:invoice_list", "finance.view_ledger", icon="receipt", order=10),
+            MenuEntry("back", _("Bills"), "finance:bill_list", "finance.view_ledger", icon="receipt-cutoff", order=11),
+            MenuEntry("back", _("Payments"), "finance:payment_list", "finance.view_ledger", icon="cash-coin", order=12),
+            MenuEntry("back", _("Journal entries"), "finance:entry_list", "finance.view_ledger", icon="journal-text", order=13),
+            MenuEntry("back", _("Chart of accounts"), "finance:account_list", "finance.view_ledger", icon="diagram-3", order=14),
+            MenuEntry("back", _("Trial balance"), "finance:trial_balance", "finance.view_ledger", icon="calculator", order=15),
+            MenuEntry("back", _("Finance settings"), "finance:settings", "finance.view_ledger", icon="sliders", order=16),
+        )
+        panels.register(
+            Panel(
+                "finance.balance",
+                "finance/partials/_party_balance.html",
+                balance_panel,
+                order=20,
+                permission="finance.view_customer_balance",
+            )
+        )

@@ -48,7 +48,9 @@ class InvoiceFilterForm(DateRangeMixin):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any state")), *Invoice.State.choices])
     payment_state = forms.ChoiceField(
-        label=_("Payment"), required=False, choices=[("", _("Paid or not")), *((s, PAYMENT_STATE_LABELS[s]) for s in PAYMENT_STATES)]
+        label=_("Payment"),
+        required=False,
+        choices=[("", _("Paid or not")), *((s, PAYMENT_STATE_LABELS[s]) for s in PAYMENT_STATES)],
     )
     party = forms.IntegerField(label=_("Partner"), required=False, min_value=1)
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -123,6 +125,10 @@ class InvoiceLineForm(forms.Form):
         self.fields["taxes"].choices = [(t.pk, t.name) for t in taxes]
         self.fields["taxes"].widget.attrs["data-finance-picker"] = "true"
 
+    def has_changed(self) -> bool:
+        # A row with nothing typed but its default quantity is untouched, wherever the quantity came from.
+        return any(name != "quantity" for name in self.changed_data)
+
     def to_input(self) -> InvoiceLineIn:
         data = self.cleaned_data
         return InvoiceLineIn(
@@ -149,14 +155,14 @@ class InvoiceLineForm(forms.Form):
 
 
 class LineFormSet(forms.BaseFormSet):
-    """Rows of a document; rows removed from the page or left empty are skipped."""
+    """Rows of a document; rows removed from the page or left untouched are skipped."""
 
     def used_forms(self) -> list[Any]:
-        return [f for f in self.forms if f.has_changed() and not (self.can_delete and self._should_delete_form(f))]
+        return [f for f in self.forms if f.has_changed()]
 
 
 InvoiceLineFormSet = forms.formset_factory(
-    InvoiceLineForm, formset=LineFormSet, extra=0, can_delete=True, max_num=200, validate_max=True, absolute_max=200
+    InvoiceLineForm, formset=LineFormSet, extra=0, max_num=200, validate_max=True, absolute_max=200
 )
 
 
@@ -165,8 +171,7 @@ def invoice_lines_data(invoice: Invoice | None, prefix: str = "lines") -> dict[s
     rows = list(invoice.lines.all()) if invoice is not None else []
     data: dict[str, Any] = {f"{prefix}-TOTAL_FORMS": str(max(len(rows), 1)), f"{prefix}-INITIAL_FORMS": "0"}
     if not rows:
-        # One empty row to start with; a quantity of 1 equals the initial value, so it counts as untouched.
-        data[f"{prefix}-0-quantity"] = "1"
+        data[f"{prefix}-0-quantity"] = "1"  # one empty row to start with
     for i, row in enumerate(rows):
         data.update(
             {
@@ -262,7 +267,7 @@ class EntryLineForm(forms.Form):
 
 
 EntryLineFormSet = forms.formset_factory(
-    EntryLineForm, formset=LineFormSet, extra=0, can_delete=True, max_num=500, validate_max=True, absolute_max=500
+    EntryLineForm, formset=LineFormSet, extra=0, max_num=500, validate_max=True, absolute_max=500
 )
 
 
@@ -317,4 +322,3 @@ class PaymentFilterForm(DateRangeMixin):
     def __init__(self, *args: Any, search_url: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["party"].widget = _party_widget(search_url, _("Any partner"))
-

@@ -70,7 +70,12 @@ def invoice_list(request: HttpRequest, side: str) -> HttpResponse:
     filters = form.filters()
     try:
         page = selectors_ui.invoice_page(
-            user=user, company=company, side=side, filters=filters, cursor=form.cleaned_data.get("cursor") or None, limit=PAGE_SIZE
+            user=user,
+            company=company,
+            side=side,
+            filters=filters,
+            cursor=form.cleaned_data.get("cursor") or None,
+            limit=PAGE_SIZE,
         )
     except ValidationFailed as exc:
         messages.error(request, exc.message)
@@ -337,7 +342,11 @@ def _invoice_form_page(request: HttpRequest, side: str, invoice: Invoice | None)
         request.POST if posted else None,
         initial=InvoiceForm.initial_for(invoice)
         if invoice
-        else {"kind": "out_invoice" if side == "sale" else "in_invoice", "invoice_date": timezone.localdate(), "currency": company.base_currency},
+        else {
+            "kind": "out_invoice" if side == "sale" else "in_invoice",
+            "invoice_date": timezone.localdate(),
+            "currency": company.base_currency,
+        },
         side=side,
         search_url=reverse("web:party_search"),
         terms=selectors_ui.payment_term_list(user=user, company=company),
@@ -390,7 +399,11 @@ def _invoice_form_page(request: HttpRequest, side: str, invoice: Invoice | None)
             "title": title,
             "totals": _totals(request, side, lines, request.POST.get("currency") if posted else header.initial.get("currency")),
             "cancel_url": reverse("finance:invoice_detail", args=[invoice.pk]) if invoice else reverse(SIDES[side]["list"]),
-            "breadcrumbs": [side_crumb(side), *([(str(invoice), reverse("finance:invoice_detail", args=[invoice.pk]))] if invoice else []), (title, None)],
+            "breadcrumbs": [
+                side_crumb(side),
+                *([(str(invoice), reverse("finance:invoice_detail", args=[invoice.pk]))] if invoice else []),
+                (title, None),
+            ],
         },
         status=status,
     )
@@ -418,8 +431,6 @@ def _totals(request: HttpRequest, side: str, lines: Any, currency: str | None) -
     user, company = caller(request)
     previews = []
     for form in lines.forms:
-        if lines.can_delete and form.data.get(f"{form.prefix}-DELETE"):
-            continue
         preview = form.to_preview()
         if preview is not None:
             previews.append(preview)
