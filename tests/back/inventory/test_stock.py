@@ -13,7 +13,7 @@ from spona.back.inventory.models import DoneMoveError, Location, Reservation, St
 from spona.core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
 from spona.core.models import Event
 from tests.back.inventory.helpers import receive
-from tests.factories import member
+from tests.factories import member, party
 
 
 def on_hand(product, location) -> D:
@@ -33,6 +33,14 @@ def test_a_warehouse_gets_its_location_tree_and_the_company_its_virtual_location
     assert kinds == ["customer", "inventory_loss", "production", "supplier", "transit"]
     with pytest.raises(ValidationFailed):
         services.warehouse_create(actor=None, company=company, code="wh", name="Duplicate")
+
+
+def test_a_warehouse_address_is_a_party_of_the_company(company, other_company):
+    site = party(company, "Main site")
+    warehouse = services.warehouse_create(actor=None, company=company, code="ws", name="West", address_id=site.pk)
+    assert (warehouse.code, warehouse.address) == ("WS", site)
+    with pytest.raises(NotFound):
+        services.warehouse_create(actor=None, company=company, code="X", name="X", address_id=party(other_company, "Theirs").pk)
 
 
 def test_locations_nest_inside_a_warehouse_only(company, warehouse):
@@ -97,6 +105,17 @@ def test_negative_stock_only_where_the_product_allows_it(company, warehouse, mak
         done=True,
     )
     assert on_hand(loose, warehouse.stock_location) == D(-3)
+    assert selectors.stock_check(company) == []
+
+
+def test_a_shortfall_of_a_product_that_may_go_negative_is_reserved_where_asked(company, warehouse, make_product):
+    loose = make_product("LOOSE", allow_negative_stock=True)
+    reservation = services.reservation_create(
+        actor=None, company=company, product_id=loose.pk, location_id=warehouse.stock_location.pk, quantity=D(3), reference="SO"
+    )
+    assert [(a.location_id, a.quantity) for a in reservation.allocations.all()] == [(warehouse.stock_location.pk, D(3))]
+    with pytest.raises(ValidationFailed):
+        make_product("LOTS", tracking="lot", allow_negative_stock=True)
     assert selectors.stock_check(company) == []
 
 

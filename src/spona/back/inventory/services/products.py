@@ -231,8 +231,8 @@ def _apply_input(company: Company, product: Product, data: ProductInput) -> dict
         product.category = None
     if data.tracking != Product.Tracking.NONE and data.kind != Product.Kind.GOODS:
         errors["tracking"] = ["Only stocked goods are tracked by lot or serial number."]
-    if data.tracking == Product.Tracking.SERIAL and data.allow_negative_stock:
-        errors["allow_negative_stock"] = ["A serial number is in stock once or not at all."]
+    if data.tracking != Product.Tracking.NONE and data.allow_negative_stock:
+        errors["allow_negative_stock"] = ["Tracked stock cannot go negative: a lot or serial is counted, never owed."]
     others = Product.objects.filter(company=company).exclude(pk=product.pk)
     if product.sku and others.filter(sku=product.sku).exists():
         errors["sku"] = [f"SKU {product.sku} is used by another product."]

@@ -457,14 +457,15 @@ def consume(
     return moves
 
 
-def _open_reservation(company: Company, reservation_id: int) -> tuple[Reservation, Product]:
+def _locked_reservation(company: Company, reservation_id: int) -> Reservation:
+    """Lock a reservation after its product (the fixed lock order), with the locked product attached."""
     found = Reservation.objects.filter(pk=reservation_id, company=company).first()
     if found is None:
         raise NotFound("No such reservation.")
     product = lock_products(company, [found.product_id])[found.product_id]
     reservation = Reservation.objects.select_for_update().get(pk=found.pk)
     reservation.product = product
-    return reservation, product
+    return reservation
 
 
 @transaction.atomic
@@ -529,7 +530,7 @@ def reservation_release(
     """Give reserved stock back to what is available (all of it, or ``quantity``)."""
     if actor is not None:
         require(actor, "inventory.manage", company)
-    reservation, _ = _open_reservation(company, reservation_id)
+    reservation = _locked_reservation(company, reservation_id)
     if reservation.transfer_line_id is not None:
         raise StateError("This reservation belongs to a transfer; cancel the transfer instead.")
     released = release(reservation, None if quantity is None else to_decimal(quantity))
@@ -549,7 +550,7 @@ def reservation_consume(
     """Take reserved stock out of its location as done moves (to the customers by default)."""
     if actor is not None:
         require(actor, "inventory.manage", company)
-    reservation, _ = _open_reservation(company, reservation_id)
+    reservation = _locked_reservation(company, reservation_id)
     if reservation.transfer_line_id is not None:
         raise StateError("This reservation belongs to a transfer; validate the transfer instead.")
     to_location = (

@@ -327,7 +327,7 @@ def transfer_validate(
     for line in lines:
         line.product = products[line.product_id]
     done = _done_quantities(transfer, lines, quantities)
-    leftovers: list[tuple[TransferLine, Decimal, StockMove | None, Reservation | None]] = []
+    leftovers: list[tuple[TransferLine, Decimal, StockMove, Reservation | None]] = []
     for line in lines:
         draft = (
             StockMove.objects.select_for_update(of=("self",))
@@ -376,10 +376,12 @@ def transfer_validate(
         line.save(update_fields=["quantity_done"])
     follow_up = _backorder(transfer, leftovers, actor) if leftovers and backorder else None
     if leftovers and not backorder:
-        for _line, _rest, draft, reservation in leftovers:
+        for _line, rest, draft, reservation in leftovers:
             if reservation is not None and reservation.is_open():
                 release(reservation)
-            StockMove.objects.filter(pk=draft.pk).update(state=StockMove.State.CANCELLED, updated_at=timezone.now())
+            StockMove.objects.filter(pk=draft.pk).update(
+                state=StockMove.State.CANCELLED, quantity=rest, updated_at=timezone.now()
+            )
     transfer.state = Transfer.State.DONE
     transfer.done_at = timezone.now()
     transfer.save(update_fields=["state", "done_at", "updated_at"])
@@ -394,7 +396,7 @@ def transfer_validate(
 
 
 def _backorder(
-    transfer: Transfer, leftovers: list[tuple[TransferLine, Decimal, StockMove | None, Reservation | None]], actor: User | None
+    transfer: Transfer, leftovers: list[tuple[TransferLine, Decimal, StockMove, Reservation | None]], actor: User | None
 ) -> Transfer:
     """Move what was not done to a new confirmed transfer, with its planned moves and reservations."""
     number = sequence_next(
@@ -420,23 +422,10 @@ def _backorder(
         new_line = TransferLine.objects.create(
             transfer=follow_up, product=line.product, lot=line.lot, quantity=rest, unit_cost=line.unit_cost
         )
-        if draft is not None and draft.is_draft():
-            StockMove.objects.filter(pk=draft.pk).update(
-                transfer=follow_up, transfer_line=new_line, quantity=rest, reference=number, updated_at=timezone.now()
-            )
-        else:
-            new_move(
-                product=line.product,
-                from_location=transfer.from_location,
-                to_location=transfer.to_location,
-                quantity=rest,
-                lot=line.lot,
-                unit_cost=line.unit_cost,
-                transfer=follow_up,
-                transfer_line=new_line,
-                party=transfer.party,
-                reference=number,
-            )
+        # The planned move of what is left (never made done above) follows the rest to the backorder.
+        StockMove.objects.filter(pk=draft.pk).update(
+            transfer=follow_up, transfer_line=new_line, quantity=rest, reference=number, updated_at=timezone.now()
+        )
         if reservation is not None and reservation.is_open():
             Reservation.objects.filter(pk=reservation.pk).update(
                 transfer_line=new_line, reference=number, updated_at=timezone.now()
