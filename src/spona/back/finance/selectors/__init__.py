@@ -13,17 +13,37 @@ from spona.back.finance.selectors.ledger import (
     line_open_amounts,
     trial_balance,
 )
+from spona.back.finance.selectors.reports import (
+    AgedReport,
+    Ledger,
+    Statement,
+    aged_balances,
+    balance_sheet,
+    general_ledger,
+    partner_ledger,
+    profit_and_loss,
+    tax_report,
+)
 
 __all__ = [
+    "AgedReport",
     "ChainBreak",
+    "Ledger",
+    "Statement",
     "TrialBalanceRow",
     "account_balance",
     "account_totals",
+    "aged_balances",
     "balance_check",
+    "balance_sheet",
     "entry_list",
+    "general_ledger",
     "invoice_payment_state",
     "invoice_residual",
     "ledger_verify",
     "line_open_amounts",
+    "partner_ledger",
+    "profit_and_loss",
+    "tax_report",
     "trial_balance",
 ]

@@ -3,6 +3,7 @@
 The modules below group the services by subject; import them from here.
 """
 
+from spona.back.finance.services.closing import fiscal_year_close, fiscal_year_of
 from spona.back.finance.services.entries import (
     LineIn,
     entry_create,
@@ -23,6 +24,8 @@ __all__ = [
     "entry_delete_draft",
     "entry_post",
     "entry_reverse",
+    "fiscal_year_close",
+    "fiscal_year_of",
     "invoice_create",
     "invoice_credit",
     "invoice_post",

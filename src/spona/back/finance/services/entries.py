@@ -300,7 +300,7 @@ def entry_reverse(
             currency=line.currency,
             amount_currency=-line.amount_currency,
             tax_id=line.tax_id,
-            tax_base=-line.tax_base if line.tax_base is not None else None,
+            tax_base=line.tax_base,  # a magnitude: the side says which way it goes
             cost_centre_id=line.cost_centre_id,
             project_id=line.project_id,
         )

@@ -1,0 +1,351 @@
+"""Financial statements and analyses, read from the monthly balances and open items.
+
+Every report is a plain data structure (rows of Decimals) that the UI renders, the API
+serialises and the exports write, so the three always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from spona.back.finance.models import Account, JournalEntry, JournalLine, Reconciliation
+from spona.back.finance.selectors.ledger import account_totals
+from spona.core.aggregates import ExactSum
+from spona.core.models import Company, Party, User
+from spona.core.permissions import require
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class ReportRow:
+    account_id: int | None
+    code: str
+    name: str
+    amount: Decimal
+    compare: Decimal | None = None
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[ReportRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.amount for r in self.rows), ZERO)
+
+    @property
+    def compare_total(self) -> Decimal | None:
+        if not self.rows or self.rows[0].compare is None:
+            return None
+        return sum((r.compare or ZERO for r in self.rows), ZERO)
+
+
+@dataclass
+class Statement:
+    title: str
+    date_from: dt.date | None
+    date_to: dt.date
+    sections: list[Section]
+    result_label: str
+    result: Decimal
+    compare_from: dt.date | None = None
+    compare_to: dt.date | None = None
+    compare_result: Decimal | None = None
+
+
+def _shift_year(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def comparison_range(date_from: dt.date | None, date_to: dt.date, compare: str) -> tuple[dt.date | None, dt.date | None]:
+    """The range to compare with: the same dates a year earlier, or the period just before of equal length."""
+    if compare == "previous_year":
+        return (_shift_year(date_from, -1) if date_from else None), _shift_year(date_to, -1)
+    if compare == "previous_period" and date_from is not None:
+        length = date_to - date_from
+        end = date_from - dt.timedelta(days=1)
+        return end - length, end
+    return None, None
+
+
+def _sections(
+    company: Company, groups: Sequence[tuple[str, str, int]], date_from: dt.date | None, date_to: dt.date, compare: str
+) -> tuple[list[Section], dt.date | None, dt.date | None]:
+    """Sections of accounts by type; ``sign`` turns debit-minus-credit into the natural sign of the section."""
+    totals = account_totals(company=company, date_from=date_from, date_to=date_to)
+    compare_from, compare_to = comparison_range(date_from, date_to, compare)
+    previous = account_totals(company=company, date_from=compare_from, date_to=compare_to) if compare_to else None
+    accounts = Account.objects.filter(company=company, is_group=False).order_by("code").values_list("pk", "code", "name", "type")
+    sections = []
+    for title, account_type, sign in groups:
+        section = Section(title)
+        for pk, code, name, type_ in accounts:
+            if type_ != account_type:
+                continue
+            debit, credit = totals.get(pk, (ZERO, ZERO))
+            before = previous.get(pk, (ZERO, ZERO)) if previous is not None else None
+            amount = sign * (debit - credit)
+            compare_amount = sign * (before[0] - before[1]) if before is not None else None
+            if amount or compare_amount:
+                section.rows.append(ReportRow(pk, code, name, amount, compare_amount))
+        sections.append(section)
+    return sections, compare_from, compare_to
+
+
+def profit_and_loss(*, user: User | None, company: Company, date_from: dt.date, date_to: dt.date, compare: str = "") -> Statement:
+    """Income less expenses over a period, with an optional comparison column."""
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    sections, compare_from, compare_to = _sections(
+        company, [("Income", "income", -1), ("Expenses", "expense", 1)], date_from, date_to, compare
+    )
+    income, expenses = sections
+    compare_result = None
+    if compare_to is not None:
+        compare_result = (income.compare_total or ZERO) - (expenses.compare_total or ZERO)
+    return Statement(
+        "Profit and loss",
+        date_from,
+        date_to,
+        sections,
+        "Net profit",
+        income.total - expenses.total,
+        compare_from,
+        compare_to,
+        compare_result,
+    )
+
+
+def balance_sheet(*, user: User | None, company: Company, date_to: dt.date, compare: str = "") -> Statement:
+    """Assets against liabilities and equity at a date; unclosed results appear as current earnings.
+
+    Assets = liabilities + equity (the result is the difference, which is zero for a sound ledger).
+    """
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    groups = [("Assets", "asset", 1), ("Liabilities", "liability", -1), ("Equity", "equity", -1)]
+    sections, compare_from, compare_to = _sections(company, groups, None, date_to, compare)
+    assets, liabilities, equity = sections
+    # Income and expenses not yet closed into retained earnings belong to equity.
+    totals = account_totals(company=company, date_to=date_to)
+    previous = account_totals(company=company, date_to=compare_to) if compare_to else None
+    pl_ids = set(Account.objects.filter(company=company, type__in=["income", "expense"]).values_list("pk", flat=True))
+    earnings = -sum(((d - c) for pk, (d, c) in totals.items() if pk in pl_ids), ZERO)
+    before = -sum(((d - c) for pk, (d, c) in previous.items() if pk in pl_ids), ZERO) if previous is not None else None
+    if earnings or before:
+        equity.rows.append(ReportRow(None, "", "Unallocated earnings", earnings, before))
+    result = assets.total - liabilities.total - equity.total
+    compare_result = None
+    if compare_to is not None:
+        compare_result = (assets.compare_total or ZERO) - (liabilities.compare_total or ZERO) - (equity.compare_total or ZERO)
+    return Statement(
+        "Balance sheet",
+        None,
+        date_to,
+        sections,
+        "Assets − liabilities − equity",
+        result,
+        compare_from,
+        compare_to,
+        compare_result,
+    )
+
+
+@dataclass
+class AgedRow:
+    party_id: int
+    party: str
+    buckets: list[Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets, ZERO)
+
+
+@dataclass
+class AgedReport:
+    kind: str
+    on: dt.date
+    labels: list[str]
+    rows: list[AgedRow]
+
+    @property
+    def totals(self) -> list[Decimal]:
+        return [sum((r.buckets[i] for r in self.rows), ZERO) for i in range(len(self.labels))]
+
+
+def _open_lines(company: Company, role: str, on: dt.date) -> list[tuple[int, dt.date, Decimal]]:
+    """(party, due date, open amount with the account's natural sign) of posted items open at ``on``."""
+    money = DecimalField(max_digits=30, decimal_places=4)
+
+    def matched(side: str) -> Subquery:
+        return Subquery(
+            Reconciliation.objects.filter(**{side: OuterRef("pk")}, debit_line__date__lte=on, credit_line__date__lte=on)
+            .values(side)
+            .annotate(total=Sum("amount"))
+            .values("total"),
+            output_field=money,
+        )
+
+    lines = (
+        JournalLine.objects.filter(company=company, account__role=role, entry__state=JournalEntry.State.POSTED, date__lte=on)
+        .exclude(party=None)
+        .annotate(
+            matched_as_debit=Coalesce(matched("debit_line"), Value(ZERO), output_field=money),
+            matched_as_credit=Coalesce(matched("credit_line"), Value(ZERO), output_field=money),
+        )
+        .values_list("party_id", "due_date", "date", "debit", "credit", "matched_as_debit", "matched_as_credit")
+    )
+    sign = 1 if role == Account.Role.RECEIVABLE else -1
+    result = []
+    for party_id, due, day, debit, credit, as_debit, as_credit in lines.iterator(chunk_size=5000):
+        open_amount = (debit - as_debit) - (credit - as_credit)
+        if open_amount:
+            result.append((party_id, due or day, sign * open_amount))
+    return result
+
+
+def aged_balances(
+    *, user: User | None, company: Company, kind: str = "receivable", on: dt.date, buckets: Sequence[int] = (30, 60, 90)
+) -> AgedReport:
+    """Open receivables (or payables) per partner by how many days past due they are at ``on``.
+
+    ``buckets`` are the upper bounds in days of the overdue columns; a first column holds what is
+    not yet due and a last one everything older than the last bound.
+    """
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    if kind not in ("receivable", "payable"):
+        raise ValueError(f"Unknown kind {kind!r}.")
+    bounds = sorted(set(buckets))
+    labels = ["Not due"] + [f"{lo + 1}–{hi}" for lo, hi in zip([0, *bounds[:-1]], bounds, strict=True)] + [f"> {bounds[-1]}"]
+    per_party: dict[int, list[Decimal]] = {}
+    for party_id, due, amount in _open_lines(company, kind, on):
+        days = (on - due).days
+        index = 0 if days <= 0 else 1 + next((i for i, hi in enumerate(bounds) if days <= hi), len(bounds))
+        per_party.setdefault(party_id, [ZERO] * len(labels))[index] += amount
+    names = dict(Party.objects.filter(pk__in=per_party).values_list("pk", "name"))
+    rows = sorted(
+        (AgedRow(pid, names.get(pid, ""), values) for pid, values in per_party.items() if any(values)),
+        key=lambda r: (r.party, r.party_id),
+    )
+    return AgedReport(kind, on, labels, rows)
+
+
+@dataclass
+class LedgerLine:
+    entry_id: int
+    number: str
+    date: dt.date
+    label: str
+    party: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@dataclass
+class Ledger:
+    opening: Decimal
+    lines: list[LedgerLine]
+    closing: Decimal
+
+
+def general_ledger(
+    *, user: User | None, company: Company, account_id: int, date_from: dt.date, date_to: dt.date, party_id: int | None = None
+) -> Ledger:
+    """The posted lines of one account (optionally one partner) with the running balance."""
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    base = JournalLine.objects.filter(company=company, account_id=account_id, entry__state=JournalEntry.State.POSTED)
+    if party_id is not None:
+        base = base.filter(party_id=party_id)
+    if party_id is None:
+        debit, credit = account_totals(company=company, date_to=date_from - dt.timedelta(days=1)).get(account_id, (ZERO, ZERO))
+        opening = debit - credit
+    else:
+        before = base.filter(date__lt=date_from).aggregate(d=ExactSum("debit"), c=ExactSum("credit"))
+        opening = (before["d"] or ZERO) - (before["c"] or ZERO)
+    running = opening
+    lines = []
+    rows = base.filter(date__gte=date_from, date__lte=date_to).select_related("entry", "party").order_by("date", "entry_id", "pk")
+    for line in rows:
+        running += line.debit - line.credit
+        lines.append(
+            LedgerLine(
+                line.entry_id,
+                line.entry.number,
+                line.date,
+                line.label or line.entry.memo,
+                line.party.name if line.party else "",
+                line.debit,
+                line.credit,
+                running,
+            )
+        )
+    return Ledger(opening, lines, running)
+
+
+def partner_ledger(
+    *, user: User | None, company: Company, party_id: int, date_from: dt.date, date_to: dt.date
+) -> dict[str, Ledger]:
+    """A partner's receivable and payable lines with running balances, by account code."""
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    accounts = Account.objects.filter(company=company, role__in=[Account.Role.RECEIVABLE, Account.Role.PAYABLE]).order_by("code")
+    return {
+        f"{a.code} {a.name}": general_ledger(
+            user=None, company=company, account_id=a.pk, date_from=date_from, date_to=date_to, party_id=party_id
+        )
+        for a in accounts
+    }
+
+
+@dataclass
+class TaxRow:
+    group: str
+    tax: str
+    use: str
+    base: Decimal
+    amount: Decimal
+
+
+def tax_report(*, user: User | None, company: Company, date_from: dt.date, date_to: dt.date) -> list[TaxRow]:
+    """Tax bases and amounts per tax and tax group over a period, as the VAT return needs them.
+
+    Sales taxes are reported positive when owed (credits), purchase taxes positive when
+    deductible (debits); credit notes and refunds reduce them.
+    """
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    rows = (
+        JournalLine.objects.filter(
+            company=company, entry__state=JournalEntry.State.POSTED, date__gte=date_from, date__lte=date_to, tax__isnull=False
+        )
+        .values("tax__group__name", "tax__name", "tax__use")
+        .annotate(
+            d=ExactSum("debit"),
+            c=ExactSum("credit"),
+            base_debit=ExactSum("tax_base", filter=Q(debit__gt=0)),
+            base_credit=ExactSum("tax_base", filter=Q(credit__gt=0)),
+        )
+        .order_by("tax__use", "tax__group__name", "tax__name")
+    )
+    result = []
+    for row in rows:
+        owed = (row["c"] or ZERO) - (row["d"] or ZERO)
+        base = (row["base_credit"] or ZERO) - (row["base_debit"] or ZERO)
+        sign = 1 if row["tax__use"] == "sales" else -1
+        result.append(TaxRow(row["tax__group__name"], row["tax__name"], row["tax__use"], sign * base, sign * owed))
+    return result
