@@ -23,6 +23,7 @@ from spona.core import services
 from spona.core.models import EventDelivery
 from spona.wsgi import application
 from tests.api.conftest import API
+from tests.back.finance.api.access import finance_records
 from tests.factories import member, party
 
 EXAMPLES = 15
@@ -57,6 +58,7 @@ def real_ids(company, admin) -> dict[str, int]:
         # not the fuzzer's own token: revoking that would end the run
         "token_id": spare_token.pk,
         "delivery_id": dead.pk,
+        **finance_records(company),
     }
 
 

@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Router
 from ninja.operation import Operation
 
 from spona.api import auth, idempotency, openapi, problems
+from spona.back.finance import api as finance_api
 from spona.core import api as core_api
 
 DESCRIPTION = """
@@ -40,6 +41,7 @@ idempotent.
 # (URL prefix, router): one line per app. The kernel's resources sit at the root.
 ROUTERS: list[tuple[str, Router]] = [
     ("", core_api.router),
+    ("/finance", finance_api.router),
 ]
 
 

@@ -140,14 +140,14 @@ def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
 
 
 def invoice_queryset(*, user: User, company: Company, side: str, filters: InvoiceFilters | None = None) -> QuerySet[Invoice]:
-    """Invoices of one side (``sale``: invoices and credit notes; ``purchase``: bills and refunds), filtered.
+    """Invoices of one side (``sale``: invoices and credit notes; ``purchase``: bills and refunds; else both), filtered.
 
     Rows carry ``open_units`` and ``payment_state`` (see ``with_payment_state``), the partner and the entry.
     """
     require(user, "finance.view_ledger", company)
     f = filters or InvoiceFilters()
     _check_range(f.date_from, f.date_to)
-    kinds = SALE_KINDS if side == "sale" else PURCHASE_KINDS
+    kinds = {"sale": SALE_KINDS, "purchase": PURCHASE_KINDS}.get(side, SALE_KINDS + PURCHASE_KINDS)
     qs = Invoice.objects.filter(company=company, kind__in=[f.kind] if f.kind in kinds else kinds)
     if f.state:
         qs = qs.filter(state=f.state)
@@ -416,6 +416,15 @@ def payment_page(
     if date_to:
         qs = qs.filter(date__lte=date_to)
     return _newest_first_page(qs, "date", cursor, limit)
+
+
+def payment_get(*, user: User, company: Company, payment_id: int) -> Payment:
+    """Return one payment of the company with its partner, journal and entry."""
+    require(user, "finance.view_ledger", company)
+    payment = Payment.objects.filter(company=company, pk=payment_id).select_related("party", "journal", "entry").first()
+    if payment is None:
+        raise NotFound("No such payment.")
+    return payment
 
 
 def ledger_is_set_up(*, user: User, company: Company) -> bool:

@@ -1,0 +1,114 @@
+"""Finance records to attack and sample bodies for the API's route matrix (QUALITY SEC1) and fuzzer (A1).
+
+``tests/api/test_object_access.py`` and ``tests/api/test_schemathesis.py`` take the finance
+routes' path ids and bodies from here, so that they cover the finance router like the kernel's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal as D
+from typing import Any
+
+from spona.back.finance import services
+from spona.back.finance.models import Account, Invoice, Journal, JournalEntry, Payment, Tax
+from spona.back.finance.services import InvoiceLineIn, LineIn
+from spona.core.models import Company
+from tests.factories import party
+
+SENTINEL = "Sentinel Victim"
+DAY = dt.date(2026, 4, 1)
+
+
+def finance_records(company: Company, label: str = SENTINEL) -> dict[str, int]:
+    """Set up the company's ledger with a draft invoice, a posted one, and a posted entry; return their ids."""
+    if not Account.objects.filter(company=company).exists():
+        services.ledger_setup(actor=None, company=company)
+    accounts = {a.code: a.pk for a in Account.objects.filter(company=company)}
+    journals = {j.code: j.pk for j in Journal.objects.filter(company=company)}
+    customer = party(company, f"{label} Ledger Customer", roles=["customer"])
+    vat = Tax.objects.get(company=company, use="sales").pk
+
+    def invoice(reference: str) -> Invoice:
+        return services.invoice_create(
+            actor=None,
+            company=company,
+            kind="out_invoice",
+            party_id=customer.pk,
+            invoice_date=DAY,
+            reference=reference,
+            lines=[InvoiceLineIn(description=f"{label} line", account_id=accounts["4100"], unit_price=D("10"), tax_ids=[vat])],
+        )
+
+    draft = invoice(f"{label} draft")
+    posted = services.invoice_post(actor=None, company=company, invoice_id=invoice(f"{label} posted").pk)
+    entry = services.entry_create(
+        actor=None,
+        company=company,
+        journal_id=journals["GEN"],
+        date=DAY,
+        memo=f"{label} entry",
+        lines=[LineIn(account_id=accounts["6100"], debit=D(5)), LineIn(account_id=accounts["1000"], credit=D(5))],
+        post=True,
+    )
+    return {
+        "invoice_id": draft.pk,
+        "posted_invoice_id": posted.pk,
+        "entry_id": entry.pk,
+        "ledger_party_id": customer.pk,
+        "bank_journal_id": journals["BNK"],
+        "general_journal_id": journals["GEN"],
+        "income_account_id": accounts["4100"],
+        "bank_account_id": accounts["1000"],
+    }
+
+
+def _lines(ids: dict[str, int]) -> list[dict[str, Any]]:
+    return [{"description": "Planted", "account_id": ids["income_account_id"], "unit_price": "1"}]
+
+
+SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
+    "create_finance_entry": lambda ids: {
+        "journal_id": ids["general_journal_id"],
+        "date": "2026-04-02",
+        "memo": "Planted",
+        "lines": [{"account_id": ids["income_account_id"], "debit": "1"}, {"account_id": ids["bank_account_id"], "credit": "1"}],
+    },
+    "reverse_finance_entry": lambda ids: {"reason": "Planted"},
+    "create_finance_invoice": lambda ids: {
+        "kind": "out_invoice",
+        "party_id": ids["ledger_party_id"],
+        "invoice_date": "2026-04-02",
+        "reference": "Planted",
+        "lines": _lines(ids),
+    },
+    "update_finance_invoice": lambda ids: {
+        "version": 1,
+        "party_id": ids["ledger_party_id"],
+        "invoice_date": "2026-04-02",
+        "reference": "Planted",
+        "lines": _lines(ids),
+    },
+    "credit_finance_invoice": lambda ids: {"reason": "Planted"},
+    "register_finance_payment": lambda ids: {
+        "direction": "inbound",
+        "party_id": ids["ledger_party_id"],
+        "amount": "1.00",
+        "journal_id": ids["bank_journal_id"],
+        "date": "2026-04-02",
+        "invoice_ids": [ids["posted_invoice_id"]],
+        "reference": "Planted",
+    },
+}
+
+
+def assert_finance_untouched(ids: dict[str, int]) -> None:
+    """Nothing the attackers sent changed the victim's ledger."""
+    draft = Invoice.objects.get(pk=ids["invoice_id"])
+    assert draft.is_draft() and draft.version == 1 and draft.reference == f"{SENTINEL} draft"
+    assert not Invoice.objects.filter(reversal_of_id=ids["posted_invoice_id"]).exists()
+    assert not JournalEntry.objects.filter(reversal_of_id=ids["entry_id"]).exists()
+    assert not Invoice.objects.filter(reference="Planted").exists()
+    assert not JournalEntry.objects.filter(memo="Planted").exists()
+    assert not Payment.objects.filter(reference="Planted").exists()
