@@ -3,6 +3,13 @@
 The modules below group the services by subject; import them from here.
 """
 
+from spona.back.finance.services.bank import (
+    Suggestion,
+    line_reconcile,
+    line_suggestions,
+    statement_auto_reconcile,
+    statement_import,
+)
 from spona.back.finance.services.closing import fiscal_year_close, fiscal_year_of
 from spona.back.finance.services.entries import (
     LineIn,
@@ -19,6 +26,7 @@ from spona.back.finance.services.setup import chart_load_csv, ledger_setup
 __all__ = [
     "InvoiceLineIn",
     "LineIn",
+    "Suggestion",
     "chart_load_csv",
     "entry_create",
     "entry_delete_draft",
@@ -31,8 +39,13 @@ __all__ = [
     "invoice_post",
     "invoice_update",
     "ledger_setup",
+    "line_reconcile",
+    "line_suggestions",
     "lock_dates_set",
     "payment_register",
     "reconcile",
     "reconcile_party",
+    "statement_auto_reconcile",
+    "statement_import",
+    "unmatched_bank_entries",
 ]

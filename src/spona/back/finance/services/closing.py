@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from spona.back.finance.models import Account, FiscalYear, Journal, JournalEntry, LedgerSettings
+from spona.back.finance.models import Account, BankStatementLine, FiscalYear, Journal, JournalEntry, LedgerSettings
 from spona.back.finance.selectors.ledger import account_totals, trial_balance
 from spona.back.finance.services.entries import LineIn, entry_create, fiscal_year_for
 from spona.core import audit
@@ -23,7 +23,8 @@ ZERO = Decimal(0)
 def fiscal_year_close(*, actor: User | None, company: Company, year_id: int) -> FiscalYear:
     """Close a fiscal year: move its result to retained earnings, keep a trial balance, lock it for good.
 
-    Refuses while the year has draft entries or an earlier year is still open. The closing
+    Refuses while the year has draft entries or unreconciled bank lines, or an earlier year is
+    still open. The closing
     entry zeroes every income and expense account on the last day; the trial balance after
     it is stored with the year, and the hard lock date moves to the year's end.
     """
@@ -42,6 +43,13 @@ def fiscal_year_close(*, actor: User | None, company: Company, year_id: int) -> 
     if drafts:
         raise ValidationFailed(
             f"{drafts} draft entries are dated in {year.name}; post or delete them before closing.", code="drafts_open"
+        )
+    unreconciled = BankStatementLine.objects.filter(
+        statement__company=company, entry__isnull=True, date__gte=year.start, date__lte=year.end
+    ).count()
+    if unreconciled:
+        raise ValidationFailed(
+            f"{unreconciled} bank statement lines of {year.name} are not reconciled yet.", code="bank_lines_open"
         )
     retained = (
         Account.objects.filter(company=company, role=Account.Role.RETAINED_EARNINGS, is_active=True).order_by("code").first()

@@ -99,12 +99,12 @@ def ledger_setup(*, actor: User | None, company: Company, chart: str = "generic"
             for code, name, kind, role in JOURNALS
         ]
     )
-    group = TaxGroup.objects.create(company=company, name=f"VAT {vat_rate.normalize()} %")
+    group = TaxGroup.objects.create(company=company, name=f"VAT {vat_rate.normalize():f} %")
     Tax.objects.bulk_create(
         [
             Tax(
                 company=company,
-                name=f"VAT {vat_rate.normalize()} %",
+                name=f"VAT {vat_rate.normalize():f} %",
                 use=Tax.Use.SALES,
                 amount=vat_rate,
                 group=group,
@@ -112,7 +112,7 @@ def ledger_setup(*, actor: User | None, company: Company, chart: str = "generic"
             ),
             Tax(
                 company=company,
-                name=f"VAT {vat_rate.normalize()} %",
+                name=f"VAT {vat_rate.normalize():f} %",
                 use=Tax.Use.PURCHASE,
                 amount=vat_rate,
                 group=group,
