@@ -18,6 +18,7 @@ from spona.back.finance.models import Account, JournalEntry, JournalLine, Reconc
 from spona.back.finance.selectors.ledger import account_totals
 from spona.core.aggregates import ExactSum
 from spona.core.models import Company, Party, User
+from spona.core.money import round_amount
 from spona.core.permissions import require
 
 ZERO = Decimal(0)
@@ -210,7 +211,8 @@ def _open_lines(company: Company, role: str, on: dt.date) -> list[tuple[int, dt.
     sign = 1 if role == Account.Role.RECEIVABLE else -1
     result = []
     for party_id, due, day, debit, credit, as_debit, as_credit in lines.iterator(chunk_size=5000):
-        open_amount = (debit - as_debit) - (credit - as_credit)
+        # Rounded: on SQLite the matched sums come back through binary floating point.
+        open_amount = round_amount((debit - as_debit) - (credit - as_credit), company.base_currency)
         if open_amount:
             result.append((party_id, due or day, sign * open_amount))
     return result
