@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench import finance
+
 Figures = dict[str, tuple[float, str]]
 
 
@@ -165,4 +167,9 @@ def api_list_latency(*, parties: int, requests: int, **_: Any) -> Figures:
 BENCHMARKS: dict[str, tuple[str, Callable[..., Figures]]] = {
     "parties": ("parties created per second through services.party_create", party_create_rate),
     "api": ("API list latency, GET /api/v1/parties?limit=50", api_list_latency),
+    "invoices": (
+        "invoices (3 lines, 2 taxes) created and posted per second, beside raw-SQL and bare-ORM floors",
+        finance.invoices,
+    ),
+    "reports": ("trial balance, P&L and aged receivables over --lines posted lines", finance.reports),
 }
