@@ -31,7 +31,10 @@ from django_tasks_db.management.commands.db_worker import Worker as TaskRunner
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from spona.core import events
+from spona.core import events, schedule
+
+# How often the worker looks for periodic jobs that are due (see spona.core.schedule).
+SCHEDULE_CHECK_SECONDS = 30.0
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,7 @@ class Worker:
         self._recent = Stats()
         self._last_summary = time.monotonic()
         self._stop = threading.Event()
+        self._schedule_checked = float("-inf")
         # With the tasks of another backend (Celery when scaled out) this worker only delivers events.
         self.backend = backend if isinstance(task_backends[backend], DatabaseBackend) else None
         self._task_runner = (
@@ -147,6 +151,7 @@ class Worker:
         close_old_connections()
         done = Stats()
         try:
+            self._run_schedule()
             self._deliver_events(done)
             self._run_tasks(done)
         except DatabaseError as exc:
@@ -161,6 +166,15 @@ class Worker:
         self.stats.add(done)
         self._recent.add(done)
         return done
+
+    def _run_schedule(self) -> None:
+        # Periodic jobs have intervals of minutes to days: looking twice a minute is plenty.
+        now = time.monotonic()
+        if now - self._schedule_checked < SCHEDULE_CHECK_SECONDS:
+            return
+        self._schedule_checked = now
+        for name in schedule.run_due():
+            logger.info("Worker %s ran the scheduled job %s", self.worker_id, name)
 
     def _deliver_events(self, done: Stats) -> None:
         for pk in events.due_delivery_ids(self.batch):

@@ -304,3 +304,26 @@ def test_twenty_concurrent_posts_post_once(on_postgres, company):
     print(f"C4 invoice post: 20 concurrent, {outcomes.count('posted')} posted, {outcomes.count('refused')} refused")
     assert outcomes.count("posted") == 1 and outcomes.count("refused") == 19
     assert JournalEntry.objects.filter(source=f"finance.invoice:{draft.pk}").count() == 1
+
+
+def test_overdue_invoices_are_announced_once(ledger, customer, accounts, taxes, journals):
+    # given an unpaid invoice due on 1 April and a paid one
+    unpaid = open_invoice(ledger, customer, accounts, taxes)
+    paid = open_invoice(ledger, customer, accounts, taxes)
+    services.payment_register(
+        actor=None,
+        company=ledger,
+        direction="inbound",
+        party_id=customer.pk,
+        amount=paid.total,
+        journal_id=journals["BNK"].pk,
+        date=DAY,
+        invoice_ids=[paid.pk],
+    )
+    # when the daily job runs twice after the due date
+    assert services.invoices_publish_overdue(on=DAY + dt.timedelta(days=1)) == 1
+    assert services.invoices_publish_overdue(on=DAY + dt.timedelta(days=2)) == 0
+    # then only the unpaid one was announced, once, for the customer's timeline
+    announced = Event.objects.filter(name="finance.invoice_overdue")
+    assert [e.payload["number"] for e in announced] == [unpaid.number]
+    assert announced.get().party_id == customer.pk

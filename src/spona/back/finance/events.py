@@ -84,3 +84,12 @@ PAYMENT_SENT = define(
         "finance.payment_sent", "Money was paid to a partner.", PaymentPayload, "finance", "Payment sent: {amount} {currency}"
     )
 )
+INVOICE_OVERDUE = define(
+    EventType(
+        "finance.invoice_overdue",
+        "A customer invoice passed its due date unpaid.",
+        InvoicePayload,
+        "finance",
+        "Invoice {number} is overdue (due {due_date})",
+    )
+)

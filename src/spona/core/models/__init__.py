@@ -5,6 +5,7 @@ from spona.core.models.base import CompanyOwned, Stamped
 from spona.core.models.company import Company, ExchangeRate, Membership, Role, User
 from spona.core.models.events import Event, EventDelivery, TimelineEntry
 from spona.core.models.party import Address, ContactPoint, Party, PartyRole, Relationship, Tag
+from spona.core.models.schedule import ScheduledRun
 from spona.core.models.sequence import Sequence
 from spona.core.models.tokens import IdempotencyRecord, PersonalAccessToken
 
@@ -24,6 +25,7 @@ __all__ = [
     "PersonalAccessToken",
     "Relationship",
     "Role",
+    "ScheduledRun",
     "Sequence",
     "Stamped",
     "Tag",

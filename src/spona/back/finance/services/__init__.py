@@ -19,7 +19,14 @@ from spona.back.finance.services.entries import (
     entry_reverse,
     lock_dates_set,
 )
-from spona.back.finance.services.invoices import InvoiceLineIn, invoice_create, invoice_credit, invoice_post, invoice_update
+from spona.back.finance.services.invoices import (
+    InvoiceLineIn,
+    invoice_create,
+    invoice_credit,
+    invoice_post,
+    invoice_update,
+    invoices_publish_overdue,
+)
 from spona.back.finance.services.payments import payment_register, reconcile, reconcile_party
 from spona.back.finance.services.setup import chart_load_csv, ledger_setup
 
@@ -38,6 +45,7 @@ __all__ = [
     "invoice_credit",
     "invoice_post",
     "invoice_update",
+    "invoices_publish_overdue",
     "ledger_setup",
     "line_reconcile",
     "line_suggestions",

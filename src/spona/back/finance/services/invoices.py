@@ -458,3 +458,43 @@ def invoice_credit(*, actor: User | None, company: Company, invoice_id: int, rea
     credit = invoice_post(actor=None, company=company, invoice_id=credit.pk)
     reconcile_invoice_with(company=company, invoice=original, other_entry=credit.entry)
     return credit
+
+
+def invoices_publish_overdue(*, on: dt.date | None = None) -> int:
+    """Publish ``finance.invoice_overdue`` once for each posted customer invoice past due and not paid.
+
+    Runs daily (a scheduled job); an invoice already announced is not announced again, so a
+    rerun after a crash is harmless. Returns how many were announced.
+    """
+    from spona.back.finance.selectors import invoice_residual
+    from spona.core.models import Event
+
+    on = on or timezone.localdate()
+    candidates = list(
+        Invoice.objects.filter(kind=Invoice.Kind.CUSTOMER_INVOICE, state=Invoice.State.POSTED, due_date__lt=on)
+        .select_related("company", "party")
+        .order_by("pk")
+    )
+    announced = set(
+        Event.objects.filter(name="finance.invoice_overdue", payload__invoice_id__in=[i.pk for i in candidates]).values_list(
+            "payload__invoice_id", flat=True
+        )
+    )
+    count = 0
+    for invoice in candidates:
+        if invoice.pk in announced or invoice_residual(invoice) <= 0:
+            continue
+        with transaction.atomic():
+            events.publish(
+                "finance.invoice_overdue",
+                company=invoice.company,
+                party=invoice.party,
+                invoice_id=invoice.pk,
+                number=invoice.number,
+                kind=invoice.kind,
+                total=str(invoice.total),
+                currency=invoice.currency,
+                due_date=invoice.due_date.isoformat(),
+            )
+        count += 1
+    return count
