@@ -5,5 +5,6 @@ urlpatterns = [
     path("api/", include("spona.api.urls")),
     path("django-admin/", admin.site.urls),
     path("finance/", include("spona.back.finance.urls")),
+    path("inventory/", include("spona.back.inventory.urls")),
     path("", include("spona.web.urls")),
 ]

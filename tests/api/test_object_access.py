@@ -18,6 +18,8 @@ from spona.core.models import EventDelivery, Membership, Party, PersonalAccessTo
 from tests.api.conftest import API
 from tests.back.finance.api.access import SAMPLE_BODIES as FINANCE_SAMPLE_BODIES
 from tests.back.finance.api.access import assert_finance_untouched, finance_records
+from tests.back.inventory.api.access import SAMPLE_BODIES as INVENTORY_SAMPLE_BODIES
+from tests.back.inventory.api.access import assert_inventory_untouched, inventory_records
 from tests.factories import member, party
 
 SENTINEL = "Sentinel Victim"
@@ -34,6 +36,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "create_party_link": lambda ids: {"to_party_id": ids["other_party_id"], "kind": "partner_of"},
     "create_token": lambda ids: {"name": "stolen", "scope": "write"},
     **FINANCE_SAMPLE_BODIES,
+    **INVENTORY_SAMPLE_BODIES,
 }
 
 
@@ -64,6 +67,7 @@ def victim(company, admin) -> dict[str, int]:
         "token_id": token.pk,
         "delivery_id": delivery.pk,
         **finance_records(company),
+        **inventory_records(company),
     }
 
 
@@ -86,6 +90,7 @@ def assert_untouched(company, victim: dict[str, int]) -> None:
     assert company.name == "Acme d.o.o."
     assert not Party.objects.filter(company=company, name="Planted").exists()
     assert_finance_untouched(victim)
+    assert_inventory_untouched(victim)
 
 
 def test_every_operation_that_takes_a_body_has_a_sample():
@@ -138,8 +143,8 @@ def test_staff_without_the_role_cannot_change_or_administer(company, victim, api
     for method, path, operation_id in ROUTES:
         response = call(client, method, path, operation_id, victim)
         own_tokens = path.startswith(f"{API}/tokens")
-        # administration, and the ledger (finance, management and admin roles only)
-        administration = path.startswith((f"{API}/users", f"{API}/events", f"{API}/finance"))
+        # administration, the ledger (finance, management and admin roles only) and the stock (not IT's)
+        administration = path.startswith((f"{API}/users", f"{API}/events", f"{API}/finance", f"{API}/inventory"))
         if own_tokens:
             # their own list; no token minted with a token; the administrator's token is not theirs
             assert response.status_code == {"get": 200, "post": 403, "delete": 404}[method], (method, path, response.content)

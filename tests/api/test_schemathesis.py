@@ -24,6 +24,7 @@ from spona.core.models import EventDelivery
 from spona.wsgi import application
 from tests.api.conftest import API
 from tests.back.finance.api.access import finance_records
+from tests.back.inventory.api.access import inventory_records
 from tests.factories import member, party
 
 EXAMPLES = 15
@@ -59,6 +60,7 @@ def real_ids(company, admin) -> dict[str, int]:
         "token_id": spare_token.pk,
         "delivery_id": dead.pk,
         **finance_records(company),
+        **inventory_records(company),
     }
 
 

@@ -17,6 +17,7 @@ from spona.back.finance import services as finance
 from spona.core import services
 from spona.core.models import EventDelivery, Role
 from spona.core.permissions import POLICY
+from tests.back.inventory.api.access import inventory_records
 from tests.factories import member, party
 
 SENTINEL = "Sentinel Victim"
@@ -38,6 +39,9 @@ PK_OF = {
     "finance:invoice_": "invoice_id",
     "finance:entry_": "entry_id",
     "finance:account_": "account_id",
+    "inventory:product_": "product_id",
+    "inventory:transfer_": "transfer_id",
+    "inventory:count_": "stock_location_id",
 }
 OTHER_KWARGS = {"relationship_id": "link_id"}
 
@@ -90,6 +94,7 @@ def victim(company, admin):
         "entry_id": entry.pk,
         "account_id": income.pk,
         "link_id": link.pk,
+        **inventory_records(company),
     }
 
 

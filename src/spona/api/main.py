@@ -16,6 +16,7 @@ from ninja.operation import Operation
 
 from spona.api import auth, idempotency, openapi, problems
 from spona.back.finance import api as finance_api
+from spona.back.inventory import api as inventory_api
 from spona.core import api as core_api
 
 DESCRIPTION = """
@@ -42,6 +43,7 @@ idempotent.
 ROUTERS: list[tuple[str, Router]] = [
     ("", core_api.router),
     ("/finance", finance_api.router),
+    ("/inventory", inventory_api.router),
 ]
 
 

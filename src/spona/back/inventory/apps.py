@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InventoryConfig(AppConfig):
@@ -9,4 +10,17 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory"
 
     def ready(self) -> None:
-        from spona.back.inventory import events, permissions  # noqa: F401  (both register themselves)
+        from spona.back.inventory import demo, events, permissions  # noqa: F401  (all three register themselves)
+        from spona.web import navigation
+        from spona.web.navigation import MenuEntry
+
+        navigation.register(
+            MenuEntry("back", _("Products"), "inventory:product_list", "inventory.view", icon="box-seam", order=30),
+            MenuEntry("back", _("Stock"), "inventory:stock_list", "inventory.view", icon="boxes", order=31),
+            MenuEntry("back", _("Transfers"), "inventory:transfer_list", "inventory.view", icon="truck", order=32),
+            MenuEntry("back", _("Moves"), "inventory:move_list", "inventory.view", icon="arrow-left-right", order=33),
+            MenuEntry(
+                "back", _("Warehouses & locations"), "inventory:warehouse_list", "inventory.view", icon="buildings", order=34
+            ),
+            MenuEntry("back", _("Counts"), "inventory:count_list", "inventory.view", icon="clipboard-check", order=35),
+        )

@@ -1,0 +1,1 @@
+"""The inventory screens, one module per subject: products, stock and moves, transfers, warehouses and counts."""
