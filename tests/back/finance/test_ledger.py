@@ -227,3 +227,30 @@ def test_trial_balance_for_any_date_range_equals_the_lines(ledger, accountant, a
     assert receivable(date_to=dt.date(2026, 2, 15)) == D("70.00")
     assert receivable(date_from=dt.date(2026, 2, 16)) == D("80.00")
     assert receivable(date_from=dt.date(2026, 2, 10), date_to=dt.date(2026, 2, 20)) == D("40.00")
+
+
+def test_accounts_can_be_added_and_renamed_but_code_and_type_stay(ledger, accountant, accounts):
+    account = services.account_create(
+        actor=accountant,
+        company=ledger,
+        code="6210",
+        name="Internet",
+        type="expense",
+        parent_id=Account.objects.get(company=ledger, code="6").pk,
+    )
+    assert account.parent.code == "6"
+    with pytest.raises(ValidationFailed, match="code"):
+        services.account_create(actor=accountant, company=ledger, code="6210", name="Again", type="expense")
+    with pytest.raises(ValidationFailed, match="own type"):
+        services.account_create(
+            actor=accountant,
+            company=ledger,
+            code="6220",
+            name="Odd",
+            type="asset",
+            parent_id=Account.objects.get(company=ledger, code="6").pk,
+        )
+    renamed = services.account_update(actor=accountant, company=ledger, account_id=account.pk, name="Internet and phone")
+    assert renamed.name == "Internet and phone"
+    with pytest.raises(ValidationFailed, match="cannot be changed"):
+        services.account_update(actor=accountant, company=ledger, account_id=account.pk, code="9999")

@@ -10,8 +10,12 @@ class FinanceConfig(AppConfig):
     verbose_name = "Finance"
 
     def ready(self) -> None:
-        from spona.back.finance import events, permissions  # noqa: F401  (both register themselves)
+        from datetime import timedelta
+
+        from spona.back.finance import demo, events, permissions  # noqa: F401  (each registers itself)
+        from spona.back.finance.services import invoices_publish_overdue
         from spona.back.finance.views.panel import balance_panel
+        from spona.core import schedule
         from spona.core.permissions import register_policy
         from spona.web import navigation, panels
         from spona.web.navigation import MenuEntry
@@ -37,3 +41,4 @@ class FinanceConfig(AppConfig):
                 permission="finance.view_customer_balance",
             )
         )
+        schedule.every("finance.invoices_overdue", timedelta(hours=24), invoices_publish_overdue)

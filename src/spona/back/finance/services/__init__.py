@@ -3,6 +3,7 @@
 The modules below group the services by subject; import them from here.
 """
 
+from spona.back.finance.services.accounts import account_create, account_update
 from spona.back.finance.services.bank import (
     Suggestion,
     line_reconcile,
@@ -34,6 +35,8 @@ __all__ = [
     "InvoiceLineIn",
     "LineIn",
     "Suggestion",
+    "account_create",
+    "account_update",
     "chart_load_csv",
     "entry_create",
     "entry_delete_draft",

@@ -31,6 +31,9 @@ from spona.core.permissions import require
 from spona.core.services import sequence_next
 
 ZERO = Decimal(0)
+# What the ledger's columns (20 digits, 4 decimals) and balances hold with room for sums.
+LIMIT = Decimal(10) ** 12
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 # Balances are kept in whole ten-thousandths of the currency unit (see AccountBalance).
 UNITS = Decimal(10_000)
 
@@ -59,6 +62,8 @@ def _settings(company: Company) -> LedgerSettings:
 
 
 def _check_date(company: Company, date: dt.date) -> None:
+    if not MIN_DATE <= date <= MAX_DATE:
+        raise ValidationFailed(f"Dates run from {MIN_DATE.year} to {MAX_DATE.year}.", field_errors={"date": ["Out of range."]})
     settings = _settings(company)
     for lock in (settings.hard_lock_date, settings.soft_lock_date):
         if lock is not None and date <= lock:
@@ -86,6 +91,8 @@ def _validate_lines(company: Company, lines: Sequence[LineIn]) -> None:
     places = precision(company.base_currency)
     quantum = Decimal(1).scaleb(-places)
     errors: dict[str, list[str]] = {}
+    if sum((to_decimal(x.debit) + to_decimal(x.credit) for x in lines), ZERO) >= LIMIT:
+        errors["lines"] = [f"Amounts must stay below {LIMIT:,} in total."]
     if len(lines) < 2:
         errors["lines"] = ["An entry needs at least two lines."]
     for i, line in enumerate(lines):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from spona.back.finance import taxcalc
 from spona.back.finance.models import Account, AnalyticAccount, Invoice, InvoiceLine, Journal, PaymentTerm, Tax
-from spona.back.finance.services.entries import LineIn, entry_create
+from spona.back.finance.services.entries import LIMIT, MAX_DATE, MIN_DATE, LineIn, entry_create
 from spona.back.finance.services.payments import reconcile_invoice_with
 from spona.core import audit, events
 from spona.core.errors import Conflict, NotFound, StateError, ValidationFailed
@@ -120,6 +120,19 @@ def _compute(company: Company, currency: str, lines: Sequence[InvoiceLineIn], ta
     )
 
 
+def _checked(result: taxcalc.Result, invoice_date: dt.date) -> taxcalc.Result:
+    """Refuse dates and totals the ledger cannot hold, with a message instead of a database error."""
+    if not MIN_DATE <= invoice_date <= MAX_DATE:
+        raise ValidationFailed(
+            f"Dates run from {MIN_DATE.year} to {MAX_DATE.year}.", field_errors={"invoice_date": ["Out of range."]}
+        )
+    if abs(result.total) >= LIMIT:
+        raise ValidationFailed(
+            f"An invoice total must stay below {LIMIT:,}.", field_errors={"lines": ["The total is too large."]}
+        )
+    return result
+
+
 def _write_lines(invoice: Invoice, lines: Sequence[InvoiceLineIn], result: taxcalc.Result) -> None:
     rows = InvoiceLine.objects.bulk_create(
         [
@@ -173,7 +186,7 @@ def invoice_create(
         require(actor, "finance.post", company)
     currency = (currency or company.base_currency).upper()
     taxes = _validate(company, kind, party_id, currency, lines, payment_term_id)
-    result = _compute(company, currency, lines, taxes)
+    result = _checked(_compute(company, currency, lines, taxes), invoice_date)
     invoice = Invoice.objects.create(
         company=company,
         kind=kind,
@@ -220,7 +233,7 @@ def invoice_update(
         raise Conflict("Someone else changed this invoice since you opened it. Reload it and apply your change again.")
     currency = (currency or company.base_currency).upper()
     taxes = _validate(company, invoice.kind, party_id, currency, lines, payment_term_id)
-    result = _compute(company, currency, lines, taxes)
+    result = _checked(_compute(company, currency, lines, taxes), invoice_date)
     before = {"total": str(invoice.total), "party": invoice.party_id}
     invoice.party_id, invoice.invoice_date, invoice.currency = party_id, invoice_date, currency
     invoice.payment_term_id, invoice.reference, invoice.notes = payment_term_id, reference.strip()[:100], notes
