@@ -10,6 +10,7 @@ from spona.back.finance.services.bank import (
     line_suggestions,
     statement_auto_reconcile,
     statement_import,
+    unmatched_bank_entries,
 )
 from spona.back.finance.services.closing import fiscal_year_close, fiscal_year_of
 from spona.back.finance.services.entries import (

@@ -157,7 +157,7 @@ def entry_create(
         company=company, journal=journal, date=date, reference=reference[:100], memo=memo[:300], party_id=party_id, source=source
     )
     entry.save()
-    JournalLine.objects.bulk_create(
+    created = JournalLine.objects.bulk_create(
         [
             JournalLine(
                 entry=entry,
@@ -180,7 +180,7 @@ def entry_create(
         ]
     )
     if post:
-        return _post(entry, actor)
+        return _post(entry, actor, lines=created, date_checked=True)
     audit.record(actor=actor, target=entry, action="created")
     return entry
 
@@ -202,16 +202,19 @@ def entry_post(*, actor: User | None, company: Company, entry_id: int) -> Journa
     return _post(entry, actor)
 
 
-def _post(entry: JournalEntry, actor: User | None) -> JournalEntry:
+def _post(
+    entry: JournalEntry, actor: User | None, lines: Sequence[JournalLine] | None = None, date_checked: bool = False
+) -> JournalEntry:
     company = entry.company
-    lines = list(entry.lines.all())
+    lines = list(entry.lines.all()) if lines is None else list(lines)
     debit = sum((line.debit for line in lines), ZERO)
     credit = sum((line.credit for line in lines), ZERO)
     if debit != credit:
         raise ValidationFailed(f"The entry does not balance: debit {debit} ≠ credit {credit}.", code="unbalanced")
     if debit == ZERO:
         raise ValidationFailed("The entry has no amounts.", code="empty_entry")
-    _check_date(company, entry.date)
+    if not date_checked:
+        _check_date(company, entry.date)
     year = fiscal_year_for(company, entry.date)
     if year.is_closed():
         raise ValidationFailed(f"Fiscal year {year.name} is closed.", code="year_closed")
@@ -232,6 +235,9 @@ def _post(entry: JournalEntry, actor: User | None) -> JournalEntry:
     Journal.objects.filter(pk=journal.pk).update(last_hash=entry.hash, chain_length=F("chain_length") + 1)
     _add_to_balances(company.pk, entry.date, lines)
     audit.record(actor=actor, target=entry, action="posted")
+    if entry.source:
+        # A document's entry (invoice, payment) is announced by the document's own event.
+        return entry
     events.publish(
         "finance.entry_posted",
         company=company,

@@ -263,7 +263,14 @@ def _instalments(invoice: Invoice, total: Decimal) -> list[tuple[dt.date, Decima
     return result
 
 
-def _entry_lines(invoice: Invoice, result: taxcalc.Result, rate: Decimal, counterpart: Account) -> list[LineIn]:
+def _entry_lines(
+    invoice: Invoice,
+    rows: Sequence[InvoiceLine],
+    taxes: dict[int, Tax],
+    result: taxcalc.Result,
+    rate: Decimal,
+    counterpart: Account,
+) -> list[LineIn]:
     """Journal lines of an invoice in company currency, balanced exactly after conversion."""
     company = invoice.company
     foreign = invoice.currency != company.base_currency
@@ -294,7 +301,7 @@ def _entry_lines(invoice: Invoice, result: taxcalc.Result, rate: Decimal, counte
                 label=invoice.reference or "",
             )
         )
-    for row, computed in zip(invoice.lines.all(), result.lines, strict=True):
+    for row, computed in zip(rows, result.lines, strict=True):
         lines.append(
             line(
                 row.account_id,
@@ -306,7 +313,6 @@ def _entry_lines(invoice: Invoice, result: taxcalc.Result, rate: Decimal, counte
                 project_id=row.project_id,
             )
         )
-    taxes = {t.pk: t for t in Tax.objects.filter(pk__in=result.taxes)}
     for tax_id, total in result.taxes.items():
         if total.amount:
             lines.append(
@@ -389,7 +395,7 @@ def invoice_post(*, actor: User | None, company: Company, invoice_id: int) -> In
         company=company,
         journal_id=journal.pk,
         date=invoice.invoice_date,
-        lines=_entry_lines(invoice, result, rate, counterpart),
+        lines=_entry_lines(invoice, rows, taxes, result, rate, counterpart),
         reference=invoice.reference,
         memo=f"{invoice.get_kind_display()} for {invoice.party}",
         party_id=invoice.party_id,
