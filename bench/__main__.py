@@ -54,6 +54,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("-n", "--count", type=int, default=1_000, help="parties: how many to create (default: 1,000)")
     parser.add_argument("--parties", type=int, default=100_000, help="api: parties in the list being paged (default: 100,000)")
     parser.add_argument("--requests", type=int, default=200, help="api: timed requests per page (default: 200)")
+    parser.add_argument("--moves", type=int, default=1_000_000, help="onhand: done stock moves (default: 1,000,000)")
+    parser.add_argument("--clients", type=int, default=8, help="reserve: concurrent clients on PostgreSQL (default: 8)")
     parser.add_argument("--lines", type=int, default=1_000_000, help="reports: posted lines in the ledger (default: 1,000,000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -73,7 +75,14 @@ def run_child(name: str, options: argparse.Namespace) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     _, benchmark = BENCHMARKS[name]
-    figures = benchmark(count=options.count, parties=options.parties, requests=options.requests, lines=options.lines)
+    figures = benchmark(
+        count=options.count,
+        parties=options.parties,
+        requests=options.requests,
+        lines=options.lines,
+        moves=options.moves,
+        clients=options.clients,
+    )
     print(json.dumps({"figures": figures}))
 
 
@@ -188,6 +197,10 @@ def _child_options(options: argparse.Namespace) -> list[str]:
         str(options.requests),
         "--lines",
         str(options.lines),
+        "--moves",
+        str(options.moves),
+        "--clients",
+        str(options.clients),
     ]
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import finance
+from bench import finance, inventory
 
 Figures = dict[str, tuple[float, str]]
 
@@ -172,4 +172,6 @@ BENCHMARKS: dict[str, tuple[str, Callable[..., Figures]]] = {
         finance.invoices,
     ),
     "reports": ("trial balance, P&L and aged receivables over --lines posted lines", finance.reports),
+    "onhand": ("inventory: on hand of 10,000 products at --moves done moves", inventory.on_hand),
+    "reserve": ("inventory: reservations/s of one hot product, --clients threads (1 on SQLite)", inventory.reservations),
 }
