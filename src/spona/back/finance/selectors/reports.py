@@ -7,11 +7,12 @@ serialises and the exports write, so the three always agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from spona.back.finance.models import Account, JournalEntry, JournalLine, Reconciliation
@@ -186,36 +187,49 @@ class AgedReport:
         return [sum((r.buckets[i] for r in self.rows), ZERO) for i in range(len(self.labels))]
 
 
-def _open_lines(company: Company, role: str, on: dt.date) -> list[tuple[int, dt.date, Decimal]]:
-    """(party, due date, open amount with the account's natural sign) of posted items open at ``on``."""
-    money = DecimalField(max_digits=30, decimal_places=4)
+def _bucket(due: Any, on: dt.date, bounds: Sequence[int]) -> Case:
+    """Which column an item falls in: 0 not yet due, then one per bound, last older than all."""
+    whens = [When(**{f"{due}__gte": on}, then=Value(0))]
+    whens += [When(**{f"{due}__gte": on - dt.timedelta(days=bound)}, then=Value(i + 1)) for i, bound in enumerate(bounds)]
+    return Case(*whens, default=Value(len(bounds) + 1), output_field=IntegerField())
 
-    def matched(side: str) -> Subquery:
-        return Subquery(
-            Reconciliation.objects.filter(**{side: OuterRef("pk")}, debit_line__date__lte=on, credit_line__date__lte=on)
-            .values(side)
-            .annotate(total=Sum("amount"))
-            .values("total"),
-            output_field=money,
-        )
+
+def _aged_sums(company: Company, role: str, on: dt.date, bounds: Sequence[int]) -> dict[tuple[int, int], Decimal]:
+    """Open amount per (partner, column) in three grouped queries, however many lines there are.
+
+    An item's open amount is its balance less its matches; a match of amount m lowers its
+    debit line's open amount by m and raises its credit line's (negative) one by m, so the
+    matches can be added up per column of each side instead of per line.
+    """
+    posted = JournalEntry.State.POSTED
+    totals: dict[tuple[int, int], Decimal] = {}
+
+    def add(key: tuple[int, int], amount: Decimal | None) -> None:
+        totals[key] = totals.get(key, ZERO) + (amount or ZERO)
 
     lines = (
-        JournalLine.objects.filter(company=company, account__role=role, entry__state=JournalEntry.State.POSTED, date__lte=on)
-        .exclude(party=None)
-        .annotate(
-            matched_as_debit=Coalesce(matched("debit_line"), Value(ZERO), output_field=money),
-            matched_as_credit=Coalesce(matched("credit_line"), Value(ZERO), output_field=money),
-        )
-        .values_list("party_id", "due_date", "date", "debit", "credit", "matched_as_debit", "matched_as_credit")
+        JournalLine.objects.filter(company=company, account__role=role, entry__state=posted, date__lte=on, party__isnull=False)
+        .annotate(due=Coalesce("due_date", "date"))
+        .annotate(column=_bucket("due", on, bounds))
+        .values("party_id", "column")
+        .annotate(d=ExactSum("debit"), c=ExactSum("credit"))
     )
-    sign = 1 if role == Account.Role.RECEIVABLE else -1
-    result = []
-    for party_id, due, day, debit, credit, as_debit, as_credit in lines.iterator(chunk_size=5000):
-        # Rounded: on SQLite the matched sums come back through binary floating point.
-        open_amount = round_amount((debit - as_debit) - (credit - as_credit), company.base_currency)
-        if open_amount:
-            result.append((party_id, due or day, sign * open_amount))
-    return result
+    for row in lines:
+        add((row["party_id"], row["column"]), (row["d"] or ZERO) - (row["c"] or ZERO))
+    matches = Reconciliation.objects.filter(
+        company=company, debit_line__account__role=role, debit_line__date__lte=on, credit_line__date__lte=on
+    )
+    for side, sign in (("debit_line", -1), ("credit_line", 1)):
+        rows = (
+            matches.exclude(**{f"{side}__party": None})
+            .annotate(due=Coalesce(f"{side}__due_date", f"{side}__date"))
+            .annotate(column=_bucket("due", on, bounds))
+            .values(f"{side}__party_id", "column")
+            .annotate(m=ExactSum("amount"))
+        )
+        for row in rows:
+            add((row[f"{side}__party_id"], row["column"]), sign * (row["m"] or ZERO))
+    return totals
 
 
 def aged_balances(
@@ -233,10 +247,9 @@ def aged_balances(
     bounds = sorted(set(buckets))
     labels = ["Not due"] + [f"{lo + 1}–{hi}" for lo, hi in zip([0, *bounds[:-1]], bounds, strict=True)] + [f"> {bounds[-1]}"]
     per_party: dict[int, list[Decimal]] = {}
-    for party_id, due, amount in _open_lines(company, kind, on):
-        days = (on - due).days
-        index = 0 if days <= 0 else 1 + next((i for i, hi in enumerate(bounds) if days <= hi), len(bounds))
-        per_party.setdefault(party_id, [ZERO] * len(labels))[index] += amount
+    sign = 1 if kind == Account.Role.RECEIVABLE else -1
+    for (party_id, column), amount in _aged_sums(company, kind, on, bounds).items():
+        per_party.setdefault(party_id, [ZERO] * len(labels))[column] += sign * round_amount(amount, company.base_currency)
     names = dict(Party.objects.filter(pk__in=per_party).values_list("pk", "name"))
     rows = sorted(
         (AgedRow(pid, names.get(pid, ""), values) for pid, values in per_party.items() if any(values)),
@@ -264,10 +277,13 @@ class Ledger:
     closing: Decimal
 
 
-def general_ledger(
+def general_ledger_stream(
     *, user: User | None, company: Company, account_id: int, date_from: dt.date, date_to: dt.date, party_id: int | None = None
-) -> Ledger:
-    """The posted lines of one account (optionally one partner) with the running balance."""
+) -> tuple[Decimal, Iterator[LedgerLine]]:
+    """Return the opening balance and the posted lines of one account with the running balance, read in chunks.
+
+    Exports of a large ledger stream from here: the lines are never all held in memory.
+    """
     if user is not None:
         require(user, "finance.view_ledger", company)
     base = JournalLine.objects.filter(company=company, account_id=account_id, entry__state=JournalEntry.State.POSTED)
@@ -279,24 +295,30 @@ def general_ledger(
     else:
         before = base.filter(date__lt=date_from).aggregate(d=ExactSum("debit"), c=ExactSum("credit"))
         opening = (before["d"] or ZERO) - (before["c"] or ZERO)
-    running = opening
-    lines = []
-    rows = base.filter(date__gte=date_from, date__lte=date_to).select_related("entry", "party").order_by("date", "entry_id", "pk")
-    for line in rows:
-        running += line.debit - line.credit
-        lines.append(
-            LedgerLine(
-                line.entry_id,
-                line.entry.number,
-                line.date,
-                line.label or line.entry.memo,
-                line.party.name if line.party else "",
-                line.debit,
-                line.credit,
-                running,
-            )
-        )
-    return Ledger(opening, lines, running)
+    rows = (
+        base.filter(date__gte=date_from, date__lte=date_to)
+        .order_by("date", "entry_id", "pk")
+        .values_list("entry_id", "entry__number", "date", "label", "entry__memo", "party__name", "debit", "credit")
+    )
+
+    def lines() -> Iterator[LedgerLine]:
+        running = opening
+        for entry_id, number, day, label, memo, party, debit, credit in rows.iterator(chunk_size=2000):
+            running += debit - credit
+            yield LedgerLine(entry_id, number, day, label or memo, party or "", debit, credit, running)
+
+    return opening, lines()
+
+
+def general_ledger(
+    *, user: User | None, company: Company, account_id: int, date_from: dt.date, date_to: dt.date, party_id: int | None = None
+) -> Ledger:
+    """The posted lines of one account (optionally one partner) with the running balance."""
+    opening, stream = general_ledger_stream(
+        user=user, company=company, account_id=account_id, date_from=date_from, date_to=date_to, party_id=party_id
+    )
+    lines = list(stream)
+    return Ledger(opening, lines, lines[-1].balance if lines else opening)
 
 
 def partner_ledger(
