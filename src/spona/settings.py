@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "spona.core",
+    "spona.front.crm",
     "spona.back.finance",
     "spona.back.inventory",
     "spona.web",

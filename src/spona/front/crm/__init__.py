@@ -1,0 +1,1 @@
+"""CRM: leads, pipelines and opportunities, activities, sales teams and assignment rules."""

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CrmConfig(AppConfig):
+    """Leads, pipelines, opportunities, activities, sales teams and lead scoring."""
+
+    name = "spona.front.crm"
+    label = "crm"
+    verbose_name = "CRM"
+
+    def ready(self) -> None:
+        from spona.front.crm import demo, events, permissions  # noqa: F401  (each registers itself)
+        from spona.front.crm.views.panel import crm_panel
+        from spona.web import navigation, panels
+        from spona.web.navigation import MenuEntry
+        from spona.web.panels import Panel
+
+        navigation.register(
+            MenuEntry("front", _("Leads"), "crm:lead_list", "crm.view_leads", icon="funnel", order=10),
+            MenuEntry("front", _("Pipeline"), "crm:board", "crm.view", icon="kanban", order=11),
+            MenuEntry("front", _("Opportunities"), "crm:opportunity_list", "crm.view", icon="briefcase", order=12),
+            MenuEntry("front", _("My day"), "crm:my_day", "crm.view", icon="calendar-check", order=13),
+            MenuEntry("front", _("Teams & rules"), "crm:team_list", "crm.manage_teams", icon="people", order=14),
+        )
+        panels.register(Panel("crm.pipeline", "crm/partials/_party_panel.html", crm_panel, order=15, permission="crm.view"))

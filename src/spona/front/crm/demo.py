@@ -1,0 +1,126 @@
+"""The demo company's sales: a pipeline, leads in every state, opportunities across the stages,
+the sales user's activities (some overdue, some due today) and a team with assignment rules.
+
+Registered as a demo step (see ``spona.core.demo``); everything goes through the CRM services,
+so scores, assignments, audit rows and timelines are what real use would produce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from spona.core.demo import DemoContext, register_step
+from spona.core.models import Party
+from spona.front.crm import services
+from spona.front.crm.models import AssignmentRule, Lead, Stage
+
+LEADS = 60
+OPPORTUNITIES = 40
+SOURCES = [s for s in Lead.Source.values if s != Lead.Source.API]
+FIRST = ("Ana", "Marko", "Jovana", "Luka", "Milica", "Nikola", "Teodora", "Stefan", "Katarina", "Uroš")
+LAST = ("Jovanović", "Petrović", "Nikolić", "Marković", "Đorđević", "Stojanović", "Ilić", "Pavlović")
+FIRMS = ("Alfa", "Beta", "Delta", "Sigma", "Omega", "Nova", "Terra", "Astra", "Vega", "Orion")
+KINDS = ("Systems", "Logistics", "Trade", "Foods", "Energy", "Solutions")
+DOMAINS = ("gmail.com", "example.rs", "example.de", "yahoo.com")
+SUBJECTS = ("Follow-up call", "Send the price list", "Demo meeting", "Contract questions", "Check the offer")
+LOST_REASONS = ("Price too high", "Chose a competitor", "Project postponed")
+
+
+def build_crm(ctx: DemoContext) -> None:
+    rng, company = ctx.rng, ctx.company
+    seller, manager = ctx.users["sales"], ctx.users["management"]
+    team = services.team_create(
+        actor=manager, company=company, name="Domestic sales", member_ids=[seller.pk, manager.pk], leader_id=manager.pk,
+        countries="RS, ME, BA",
+    )  # fmt: skip
+    services.rule_create(
+        actor=manager, company=company, name="Serbia and neighbours", method=AssignmentRule.Method.TERRITORY, team_id=team.pk
+    )
+    services.rule_create(
+        actor=manager,
+        company=company,
+        name="Everyone else in turn",
+        method=AssignmentRule.Method.ROUND_ROBIN,
+        team_id=team.pk,
+        sequence=20,
+    )
+    lead_ids = []
+    for i in ctx.track(range(LEADS), "CRM leads"):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        firm = f"{rng.choice(FIRMS)} {rng.choice(KINDS)} {i + 1}"
+        lead = services.lead_create(
+            actor=seller,
+            company=company,
+            data=services.LeadInput(
+                contact_name=f"{first} {last}",
+                company_name=firm if rng.random() < 0.8 else "",
+                email=f"lead{i + 1}@{rng.choice(DOMAINS)}",
+                country=rng.choice(("RS", "RS", "DE", "HR")),
+                source=rng.choice(SOURCES),
+                notes="Asked for a call back." if rng.random() < 0.3 else "",
+            ),
+        )
+        lead_ids.append(lead.pk)
+        state = rng.random()
+        if state < 0.2:
+            services.lead_set_status(actor=seller, company=company, lead_id=lead.pk, status=Lead.Status.CONTACTED)
+        elif state < 0.3:
+            services.lead_set_status(
+                actor=seller, company=company, lead_id=lead.pk, status=Lead.Status.DISQUALIFIED, reason="No budget"
+            )
+        elif state < 0.4:
+            services.lead_qualify(
+                actor=seller, company=company, lead_id=lead.pk, expected_revenue=Decimal(rng.randrange(20, 200) * 100)
+            )
+    pipeline = services.pipeline_default(company=company)
+    open_stages = list(Stage.objects.filter(pipeline=pipeline, is_won=False, is_lost=False))
+    organisations = ctx.records.get("organisations") or list(
+        Party.objects.filter(company=company, kind=Party.Kind.ORGANISATION).values_list("pk", flat=True)[:50]
+    )
+    today = timezone.localdate()
+    opp_ids = []
+    for i in ctx.track(range(OPPORTUNITIES), "CRM opportunities"):
+        opp = services.opportunity_create(
+            actor=seller,
+            company=company,
+            data=services.OpportunityInput(
+                title=f"Deal {i + 1}: {rng.choice(('Scanners', 'Support contract', 'Training', 'Rollout', 'Licences'))}",
+                party_id=rng.choice(organisations),
+                owner_id=rng.choice((seller.pk, seller.pk, manager.pk)),
+                team_id=team.pk,
+                expected_revenue=Decimal(rng.randrange(10, 500) * 100),
+                close_date=today + dt.timedelta(days=rng.randrange(-10, 120)),
+            ),
+        )
+        opp_ids.append(opp.pk)
+        fate = rng.random()
+        if fate < 0.15:
+            services.opportunity_win(actor=seller, company=company, opportunity_id=opp.pk)
+        elif fate < 0.25:
+            services.opportunity_lose(actor=seller, company=company, opportunity_id=opp.pk, reason=rng.choice(LOST_REASONS))
+        else:
+            stage = rng.choice(open_stages)
+            if stage.pk != opp.stage_id:
+                services.opportunity_move(actor=seller, company=company, opportunity_id=opp.pk, stage_id=stage.pk)
+    now = timezone.now()
+    for i in range(16):
+        # Half are due today or were due in the past days, so "My day" has overdue and today's work.
+        due = now + dt.timedelta(hours=rng.randrange(-96, 6)) if i % 2 == 0 else now + dt.timedelta(days=rng.randrange(1, 14))
+        activity = services.activity_create(
+            actor=seller,
+            company=company,
+            kind=rng.choice(("call", "meeting", "email", "task")),
+            subject=rng.choice(SUBJECTS),
+            due_at=due,
+            opportunity_id=rng.choice(opp_ids) if i % 3 else None,
+            lead_id=rng.choice(lead_ids) if i % 3 == 0 else None,
+        )
+        if i % 5 == 4:
+            services.activity_done(actor=seller, company=company, activity_id=activity.pk)
+    ctx.records["crm_opportunities"] = opp_ids
+
+
+register_step("crm.sales", build_crm, order=150)
