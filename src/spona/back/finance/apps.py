@@ -30,6 +30,9 @@ class FinanceConfig(AppConfig):
             MenuEntry("back", _("Journal entries"), "finance:entry_list", "finance.view_ledger", icon="journal-text", order=13),
             MenuEntry("back", _("Chart of accounts"), "finance:account_list", "finance.view_ledger", icon="diagram-3", order=14),
             MenuEntry("back", _("Trial balance"), "finance:trial_balance", "finance.view_ledger", icon="calculator", order=15),
+            MenuEntry("back", _("Reports"), "finance:report_index", "finance.view_ledger", icon="graph-up", order=15),
+            MenuEntry("back", _("Bank statements"), "finance:statement_list", "finance.view_ledger", icon="bank", order=15),
+            MenuEntry("back", _("Fiscal years"), "finance:fiscal_year_list", "finance.view_ledger", icon="calendar3", order=16),
             MenuEntry("back", _("Finance settings"), "finance:settings", "finance.view_ledger", icon="sliders", order=16),
         )
         panels.register(

@@ -18,6 +18,7 @@ from django.db.models import (
     BigIntegerField,
     Case,
     CharField,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -36,6 +37,9 @@ from django.utils import timezone
 from spona.back.finance import selectors, taxcalc
 from spona.back.finance.models import (
     Account,
+    BankStatement,
+    BankStatementLine,
+    FiscalYear,
     Invoice,
     InvoiceLine,
     Journal,
@@ -529,3 +533,67 @@ def customer_balance(*, user: User, company: Company, party_id: int, limit: int 
         overdue=overdue,
         overdue_total=overdue_total,
     )
+
+
+# Bank statements and fiscal years ----------------------------------------------------------------
+
+
+def statement_list(*, user: User, company: Company) -> list[BankStatement]:
+    """Return the company's bank statements, newest first, with their line and open line counts."""
+    require(user, "finance.view_ledger", company)
+    return list(
+        BankStatement.objects.filter(company=company)
+        .select_related("journal")
+        .annotate(line_count=Count("lines"), open_count=Count("lines", filter=Q(lines__entry__isnull=True)))
+        .order_by("-date", "-pk")
+    )
+
+
+def statement_get(*, user: User, company: Company, statement_id: int) -> BankStatement:
+    """Return one statement of the company with its journal; NotFound otherwise."""
+    require(user, "finance.view_ledger", company)
+    statement = BankStatement.objects.filter(company=company, pk=statement_id).select_related("journal").first()
+    if statement is None:
+        raise NotFound("No such bank statement.")
+    return statement
+
+
+def statement_lines(*, user: User, company: Company, statement: BankStatement) -> list[BankStatementLine]:
+    """Return a statement's lines in date order, each with the entry it is reconciled with."""
+    require(user, "finance.view_ledger", company)
+    return list(statement.lines.select_related("entry").order_by("date", "pk"))
+
+
+def bank_line_get(*, user: User, company: Company, line_id: int) -> BankStatementLine:
+    """Return one statement line of the company; NotFound otherwise."""
+    require(user, "finance.view_ledger", company)
+    line = BankStatementLine.objects.filter(statement__company=company, pk=line_id).select_related("statement__journal").first()
+    if line is None:
+        raise NotFound("No such statement line.")
+    return line
+
+
+def fiscal_year_list(*, user: User, company: Company) -> list[FiscalYear]:
+    """Return the company's fiscal years, latest first."""
+    require(user, "finance.view_ledger", company)
+    return list(FiscalYear.objects.filter(company=company).order_by("-start"))
+
+
+def fiscal_year_get(*, user: User, company: Company, year_id: int) -> FiscalYear:
+    """Return one fiscal year of the company; NotFound otherwise."""
+    require(user, "finance.view_ledger", company)
+    year = FiscalYear.objects.filter(company=company, pk=year_id).first()
+    if year is None:
+        raise NotFound("No such fiscal year.")
+    return year
+
+
+def invoice_instalments(*, user: User, company: Company, invoice: Invoice) -> list[tuple[dt.date, Decimal]]:
+    """Return a posted invoice's due dates with the amount due on each (document currency); the due date alone for a draft."""
+    require(user, "finance.view_ledger", company)
+    if invoice.entry_id is None:
+        return [(invoice.due_date or invoice.invoice_date, invoice.total)]
+    lines = JournalLine.objects.filter(
+        entry_id=invoice.entry_id, account__role__in=[Account.Role.RECEIVABLE, Account.Role.PAYABLE]
+    ).order_by("due_date", "pk")
+    return [(line.due_date or invoice.invoice_date, abs(line.amount_currency or (line.debit - line.credit))) for line in lines]

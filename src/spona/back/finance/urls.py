@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from spona.back.finance.views import invoices, ledger
+from spona.back.finance.views import bank, invoices, ledger, reports
 
 app_name = "finance"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("documents/<int:pk>/post/", invoices.invoice_post, name="invoice_post"),
     path("documents/<int:pk>/credit/", invoices.invoice_credit, name="invoice_credit"),
     path("documents/<int:pk>/pay/", invoices.invoice_pay, name="invoice_pay"),
+    path("documents/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
     # Payments
     path("payments/", ledger.payment_list, name="payment_list"),
     # Journal entries
@@ -41,8 +42,27 @@ urlpatterns = [
     path("entries/<int:pk>/delete/", ledger.entry_delete, name="entry_delete"),
     # Chart, trial balance, settings
     path("accounts/", ledger.account_list, name="account_list"),
+    path("accounts/new/", bank.account_create, name="account_create"),
+    path("accounts/<int:pk>/edit/", bank.account_edit, name="account_edit"),
     path("accounts/<int:pk>/lines/", ledger.account_ledger, name="account_ledger"),
     path("trial-balance/", ledger.trial_balance, name="trial_balance"),
     path("settings/", ledger.ledger_settings, name="settings"),
     path("settings/setup/", ledger.ledger_setup, name="ledger_setup"),
+    # Reports (each exports with ?export=csv|xlsx|pdf)
+    path("reports/", reports.report_index, name="report_index"),
+    path("reports/profit-and-loss/", reports.report_profit_and_loss, name="report_profit_and_loss"),
+    path("reports/balance-sheet/", reports.report_balance_sheet, name="report_balance_sheet"),
+    path("reports/aged/", reports.report_aged, name="report_aged"),
+    path("reports/general-ledger/", reports.report_general_ledger, name="report_general_ledger"),
+    path("reports/partner-ledger/", reports.report_partner_ledger, name="report_partner_ledger"),
+    path("reports/tax/", reports.report_tax, name="report_tax"),
+    # Bank statements
+    path("bank-statements/", bank.statement_list, name="statement_list"),
+    path("bank-statements/import/", bank.statement_import, name="statement_import"),
+    path("bank-statements/<int:pk>/", bank.statement_detail, name="statement_detail"),
+    path("bank-statements/<int:pk>/auto/", bank.statement_auto, name="statement_auto"),
+    path("bank-statement-lines/<int:pk>/reconcile/", bank.bank_line_reconcile, name="bank_line_reconcile"),
+    # Fiscal years
+    path("fiscal-years/", bank.fiscal_year_list, name="fiscal_year_list"),
+    path("fiscal-years/<int:pk>/close/", bank.fiscal_year_close, name="fiscal_year_close"),
 ]

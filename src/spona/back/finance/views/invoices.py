@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from spona.back.finance import selectors_ui, services
+from spona.back.finance.exports import pdf_http_response
 from spona.back.finance.forms import (
     PAYMENT_STATE_LABELS,
     CreditForm,
@@ -27,6 +28,7 @@ from spona.back.finance.forms import (
     set_party_choices,
 )
 from spona.back.finance.models import Invoice
+from spona.back.finance.pdf import render_pdf
 from spona.back.finance.views.common import SIDES, amount_format, bounded_index, caller, parse_id, side_crumb, side_of
 from spona.core.errors import ApplicationError, StateError, ValidationFailed
 from spona.core.selectors import Page
@@ -466,3 +468,27 @@ def invoice_line(request: HttpRequest, side: str) -> HttpResponse:
     index = bounded_index(request.GET.get("lines-TOTAL_FORMS"), MAX_LINES)
     form = InvoiceLineForm(prefix=f"lines-{index}", **_line_options(request, side))
     return render(request, "finance/partials/_invoice_line.html", {"line": form, "index": index, "total_forms": index + 1})
+
+
+@require_GET
+@company_view("finance.view_ledger")
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download the document as an A4 PDF: company, partner address, lines, tax summary, totals, due dates."""
+    user, company = caller(request)
+    invoice = selectors_ui.invoice_get(user=user, company=company, invoice_id=pk)
+    address = invoice.party.addresses.order_by("kind", "pk").first()
+    data = render_pdf(
+        "finance/pdf/invoice.html",
+        {
+            "invoice": invoice,
+            "company": company,
+            "address": address,
+            "fmt": amount_format(invoice.currency),
+            "taxes": _tax_summary(request, invoice),
+            "instalments": selectors_ui.invoice_instalments(user=user, company=company, invoice=invoice),
+        },
+        stamp=invoice.invoice_date,
+        title=str(invoice),
+    )
+    name = (invoice.number or f"draft-{invoice.pk}").replace("/", "-")
+    return pdf_http_response(data, f"{name}.pdf")
