@@ -90,16 +90,18 @@ class PartnerLedgerForm(PeriodForm):
         self.fields["party"].widget = _party_widget(search_url, _("Choose a partner"))
 
 
-# Bank statements -------------------------------------------------------------------------------------
+# Bank statements: the columns are those of spona.back.finance.statements.CSV_FIELDS ------------------------
 
 CSV_FIELDS = (
     ("date", _("Date column")),
     ("amount", _("Amount column")),
     ("debit", _("Debit column")),
     ("credit", _("Credit column")),
-    ("partner", _("Partner column")),
+    ("partner_name", _("Partner column")),
+    ("account_number", _("Partner account column")),
     ("reference", _("Reference column")),
     ("label", _("Text column")),
+    ("transaction_id", _("Transaction id column")),
 )
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024
 
