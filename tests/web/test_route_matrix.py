@@ -19,6 +19,7 @@ from spona.core.models import EventDelivery, Role
 from spona.core.permissions import POLICY
 from tests.back.inventory.api.access import inventory_records
 from tests.factories import member, party
+from tests.front.crm.access import crm_records
 
 SENTINEL = "Sentinel Victim"
 PUBLIC = {
@@ -29,6 +30,7 @@ PUBLIC = {
     "web:password_reset_done",
     "web:password_reset_confirm",
     "web:password_reset_complete",
+    "crm_forms:lead_form",
 }
 # Pages that only need a login (they act on the user's own account or session).
 OWN_ACCOUNT = {"web:switch_company", "web:password_change", "web:password_change_done"}
@@ -39,6 +41,14 @@ PK_OF = {
     "finance:invoice_": "invoice_id",
     "finance:entry_": "entry_id",
     "finance:account_": "account_id",
+    "finance:statement_": "statement_id",
+    "finance:bank_line_": "bank_line_id",
+    "finance:fiscal_year_": "fiscal_year_id",
+    "crm:lead_": "lead_id",
+    "crm:opportunity_": "opportunity_id",
+    "crm:activity_": "activity_id",
+    "crm:team_": "team_id",
+    "crm:rule_": "rule_id",
     "inventory:product_": "product_id",
     "inventory:transfer_": "transfer_id",
     "inventory:count_": "stock_location_id",
@@ -86,6 +96,14 @@ def victim(company, admin):
         memo=SENTINEL,
         lines=[finance.LineIn(account_id=income.pk, credit=D(5)), finance.LineIn(account_id=income.pk, debit=D(5))],
     )
+    statement = finance.statement_import(
+        actor=None,
+        company=company,
+        journal_id=Journal.objects.get(company=company, code="BNK").pk,
+        file_format="csv",
+        data=f"date,amount,text\n2026-05-03,12.50,{SENTINEL} bank line\n".encode(),
+        csv_mapping={"date": "date", "amount": "amount", "label": "text"},
+    )
     EventDelivery.objects.filter(event__company=company).update(status=EventDelivery.Status.DEAD, last_error=SENTINEL)
     return {
         "party_id": target.pk,
@@ -94,7 +112,11 @@ def victim(company, admin):
         "entry_id": entry.pk,
         "account_id": income.pk,
         "link_id": link.pk,
+        "statement_id": statement.pk,
+        "bank_line_id": statement.lines.get().pk,
+        "fiscal_year_id": finance.fiscal_year_of(company=company, day=dt.date(2026, 5, 1)).pk,
         **inventory_records(company),
+        **crm_records(company),
     }
 
 
