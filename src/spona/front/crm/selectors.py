@@ -316,3 +316,11 @@ def lead_counts(*, user: User, company: Company) -> dict[str, int]:
     """Number of leads per status."""
     require(user, "crm.view_leads", company)
     return dict(Lead.objects.filter(company=company).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+def company_for_form(*, code: str) -> Company:
+    """The active company a public lead form posts to; NotFound for an unknown or inactive code."""
+    company = Company.objects.filter(code=code, is_active=True).first()
+    if company is None:
+        raise NotFound("No such form.")
+    return company
