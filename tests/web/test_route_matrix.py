@@ -20,7 +20,6 @@ from spona.core.permissions import POLICY
 from tests.back.inventory.api.access import inventory_records
 from tests.factories import member, party
 from tests.front.crm.access import crm_records
-from tests.front.crm.access import crm_records
 
 SENTINEL = "Sentinel Victim"
 PUBLIC = {
@@ -45,11 +44,6 @@ PK_OF = {
     "finance:statement_": "statement_id",
     "finance:bank_line_": "bank_line_id",
     "finance:fiscal_year_": "fiscal_year_id",
-    "crm:lead_": "lead_id",
-    "crm:opportunity_": "opportunity_id",
-    "crm:activity_": "activity_id",
-    "crm:team_": "team_id",
-    "crm:rule_": "rule_id",
     "crm:lead_": "lead_id",
     "crm:opportunity_": "opportunity_id",
     "crm:activity_": "activity_id",
@@ -122,7 +116,6 @@ def victim(company, admin):
         "bank_line_id": statement.lines.get().pk,
         "fiscal_year_id": finance.fiscal_year_of(company=company, day=dt.date(2026, 5, 1)).pk,
         **inventory_records(company),
-        **crm_records(company),
         **crm_records(company),
     }
 
