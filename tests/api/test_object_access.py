@@ -21,6 +21,8 @@ from tests.back.finance.api.access import assert_finance_untouched, finance_reco
 from tests.back.inventory.api.access import SAMPLE_BODIES as INVENTORY_SAMPLE_BODIES
 from tests.back.inventory.api.access import assert_inventory_untouched, inventory_records
 from tests.factories import member, party
+from tests.front.crm.access import SAMPLE_BODIES as CRM_SAMPLE_BODIES
+from tests.front.crm.access import assert_crm_untouched, crm_records
 
 SENTINEL = "Sentinel Victim"
 SAFE = {"get", "head", "options"}
@@ -37,6 +39,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "create_token": lambda ids: {"name": "stolen", "scope": "write"},
     **FINANCE_SAMPLE_BODIES,
     **INVENTORY_SAMPLE_BODIES,
+    **CRM_SAMPLE_BODIES,
 }
 
 
@@ -68,6 +71,7 @@ def victim(company, admin) -> dict[str, int]:
         "delivery_id": delivery.pk,
         **finance_records(company),
         **inventory_records(company),
+        **crm_records(company),
     }
 
 
@@ -76,6 +80,8 @@ def call(client: Client, method: str, path: str, operation_id: str, ids: dict[st
     if method in SAFE:
         return client.generic(method.upper(), url)
     body = SAMPLE_BODIES[operation_id](ids) if operation_id in SAMPLE_BODIES else None
+    if body and any(hasattr(value, "read") for value in body.values()):
+        return getattr(client, method)(url, body)  # a file upload goes as multipart
     return getattr(client, method)(url, body, content_type="application/json")
 
 
@@ -91,6 +97,7 @@ def assert_untouched(company, victim: dict[str, int]) -> None:
     assert not Party.objects.filter(company=company, name="Planted").exists()
     assert_finance_untouched(victim)
     assert_inventory_untouched(victim)
+    assert_crm_untouched(victim)
 
 
 def test_every_operation_that_takes_a_body_has_a_sample():
@@ -144,7 +151,7 @@ def test_staff_without_the_role_cannot_change_or_administer(company, victim, api
         response = call(client, method, path, operation_id, victim)
         own_tokens = path.startswith(f"{API}/tokens")
         # administration, the ledger (finance, management and admin roles only) and the stock (not IT's)
-        administration = path.startswith((f"{API}/users", f"{API}/events", f"{API}/finance", f"{API}/inventory"))
+        administration = path.startswith((f"{API}/users", f"{API}/events", f"{API}/finance", f"{API}/inventory", f"{API}/crm"))
         if own_tokens:
             # their own list; no token minted with a token; the administrator's token is not theirs
             assert response.status_code == {"get": 200, "post": 403, "delete": 404}[method], (method, path, response.content)

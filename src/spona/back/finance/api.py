@@ -108,6 +108,24 @@ def list_finance_accounts(request: HttpRequest) -> Any:
     return selectors_ui.account_list(user=user, company=company)
 
 
+class AccountIn(Input):
+    code: Text = Field(..., min_length=1, max_length=20)
+    name: Text = Field(..., min_length=1, max_length=200)
+    type: Literal[tuple(Account.Type.values)]  # type: ignore[valid-type]
+    role: Literal[tuple(Account.Role.values)] = ""  # type: ignore[valid-type]
+    parent_id: Id | None = None
+    is_group: bool = False
+    reconcilable: bool = False
+
+
+@router.post("/accounts", response={201: AccountOut})
+def create_finance_account(request: HttpRequest, payload: AccountIn) -> Any:
+    """Add an account to the chart; codes are unique per company."""
+    user, company = _caller(request)
+    account = services.account_create(actor=user, company=company, **payload.dict())
+    return Status(201, account)
+
+
 @router.get("/journals", response=list[JournalOut])
 def list_finance_journals(request: HttpRequest) -> Any:
     """List the journals by code."""
@@ -666,3 +684,10 @@ def get_finance_trial_balance(request: HttpRequest, filters: Query[DateRange]) -
         "debit": _money(sum((r.debit for r in rows), Decimal(0)), currency),
         "credit": _money(sum((r.credit for r in rows), Decimal(0)), currency),
     }
+
+
+# Reports, bank statements, fiscal years and chart changes live in their own module; imported last,
+# because it reuses this module's schemas.
+from spona.back.finance.api_reports import router as reports_router  # noqa: E402
+
+router.add_router("", reports_router)

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from decimal import Decimal as D
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from spona.back.finance import services
-from spona.back.finance.models import Account, Invoice, Journal, JournalEntry, Payment, Tax
+from spona.back.finance.models import Account, BankStatement, FiscalYear, Invoice, Journal, JournalEntry, Payment, Tax
 from spona.back.finance.services import InvoiceLineIn, LineIn
 from spona.core.models import Company
 from tests.factories import party
@@ -52,7 +54,19 @@ def finance_records(company: Company, label: str = SENTINEL) -> dict[str, int]:
         lines=[LineIn(account_id=accounts["6100"], debit=D(5)), LineIn(account_id=accounts["1000"], credit=D(5))],
         post=True,
     )
+    statement = services.statement_import(
+        actor=None,
+        company=company,
+        journal_id=journals["BNK"],
+        file_format="csv",
+        data=f"date,amount,text\n2026-04-03,7.50,{label} bank line\n".encode(),
+        csv_mapping={"date": "date", "amount": "amount", "label": "text"},
+    )
     return {
+        "statement_id": statement.pk,
+        "line_id": statement.lines.get().pk,
+        "year_id": services.fiscal_year_of(company=company, day=DAY).pk,
+        "account_id": accounts["6100"],
         "invoice_id": draft.pk,
         "posted_invoice_id": posted.pk,
         "entry_id": entry.pk,
@@ -76,6 +90,16 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "lines": [{"account_id": ids["income_account_id"], "debit": "1"}, {"account_id": ids["bank_account_id"], "credit": "1"}],
     },
     "reverse_finance_entry": lambda ids: {"reason": "Planted"},
+    "import_finance_bank_statement": lambda ids: {
+        "journal_id": ids["bank_journal_id"],
+        "file_format": "csv",
+        "csv_date_column": "date",
+        "csv_amount_column": "amount",
+        "file": SimpleUploadedFile("planted.csv", b"date,amount\n2026-04-04,1.00\n"),
+    },
+    "reconcile_finance_bank_statement_line": lambda ids: {"account_id": ids["income_account_id"]},
+    "create_finance_account": lambda ids: {"code": "9999", "name": "Planted", "type": "expense"},
+    "update_finance_account": lambda ids: {"name": "Planted"},
     "create_finance_invoice": lambda ids: {
         "kind": "out_invoice",
         "party_id": ids["ledger_party_id"],
@@ -112,3 +136,8 @@ def assert_finance_untouched(ids: dict[str, int]) -> None:
     assert not Invoice.objects.filter(reference="Planted").exists()
     assert not JournalEntry.objects.filter(memo="Planted").exists()
     assert not Payment.objects.filter(reference="Planted").exists()
+    assert BankStatement.objects.filter(pk=ids["statement_id"]).get().lines.get().entry_id is None
+    assert BankStatement.objects.filter(journal_id=ids["bank_journal_id"]).count() == 1
+    assert not FiscalYear.objects.get(pk=ids["year_id"]).is_closed()
+    victim_company = Journal.objects.get(pk=ids["bank_journal_id"]).company_id
+    assert not Account.objects.filter(company_id=victim_company, name="Planted").exists()

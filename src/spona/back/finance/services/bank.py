@@ -60,7 +60,8 @@ def statement_import(
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = data.decode("cp1250")
+            # Windows-1250 leaves five bytes undefined; a file holding them is garbled, not a server error.
+            text = data.decode("cp1250", errors="replace")
         if file_format == "ofx":
             parsed = statements.parse_ofx(text)
         else:
