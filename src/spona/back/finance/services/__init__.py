@@ -30,6 +30,7 @@ from spona.back.finance.services.invoices import (
     invoices_publish_overdue,
 )
 from spona.back.finance.services.payments import payment_register, reconcile, reconcile_party
+from spona.back.finance.services.revaluation import fx_revaluation
 from spona.back.finance.services.setup import chart_load_csv, ledger_setup
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "entry_reverse",
     "fiscal_year_close",
     "fiscal_year_of",
+    "fx_revaluation",
     "invoice_create",
     "invoice_credit",
     "invoice_post",
