@@ -332,7 +332,11 @@ def test_overdue_invoices_are_announced_once(ledger, customer, accounts, taxes, 
 def test_dates_and_totals_the_ledger_cannot_hold_are_refused_with_a_message(ledger, customer, accounts):
     line = InvoiceLineIn(description="Too much", account_id=accounts["4000"].pk, quantity=D(10) ** 6, unit_price=D(10) ** 7)
     with pytest.raises(ValidationFailed, match="below"):
-        services.invoice_create(actor=None, company=ledger, kind="out_invoice", party_id=customer.pk, invoice_date=DAY, lines=[line])
+        services.invoice_create(
+            actor=None, company=ledger, kind="out_invoice", party_id=customer.pk, invoice_date=DAY, lines=[line]
+        )
     line = InvoiceLineIn(description="Far future", account_id=accounts["4000"].pk, unit_price=D(1))
     with pytest.raises(ValidationFailed, match="Dates run"):
-        services.invoice_create(actor=None, company=ledger, kind="out_invoice", party_id=customer.pk, invoice_date=dt.date(9999, 1, 1), lines=[line])
+        services.invoice_create(
+            actor=None, company=ledger, kind="out_invoice", party_id=customer.pk, invoice_date=dt.date(9999, 1, 1), lines=[line]
+        )
