@@ -26,6 +26,7 @@ from tests.api.conftest import API
 from tests.back.finance.api.access import finance_records
 from tests.back.inventory.api.access import inventory_records
 from tests.factories import member, party
+from tests.front.crm.access import crm_records
 
 EXAMPLES = 15
 
@@ -61,6 +62,7 @@ def real_ids(company, admin) -> dict[str, int]:
         "delivery_id": dead.pk,
         **finance_records(company),
         **inventory_records(company),
+        **crm_records(company),
     }
 
 

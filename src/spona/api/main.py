@@ -18,6 +18,7 @@ from spona.api import auth, idempotency, openapi, problems
 from spona.back.finance import api as finance_api
 from spona.back.inventory import api as inventory_api
 from spona.core import api as core_api
+from spona.front.crm import api as crm_api
 
 DESCRIPTION = """
 Spona's REST API. Every call works in one company, with the caller's roles there.
@@ -42,6 +43,7 @@ idempotent.
 # (URL prefix, router): one line per app. The kernel's resources sit at the root.
 ROUTERS: list[tuple[str, Router]] = [
     ("", core_api.router),
+    ("/crm", crm_api.router),
     ("/finance", finance_api.router),
     ("/inventory", inventory_api.router),
 ]

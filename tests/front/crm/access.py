@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils import timezone
 
 from spona.core.models import Company
 from spona.front.crm import services
+from spona.front.crm.models import Activity, Lead, Opportunity
 from tests.factories import member, party
 
 SENTINEL = "Sentinel Victim"
@@ -32,4 +36,35 @@ def crm_records(company: Company) -> dict[str, int]:
         "activity_id": activity.pk,
         "team_id": team.pk,
         "rule_id": rule.pk,
+        "stage_id": crm_stage_id(company),
     }
+
+
+def crm_stage_id(company: Company) -> int:
+    """The id of the default pipeline's second stage (a move target)."""
+    return services.pipeline_default(company=company).stages.all()[1].pk
+
+
+# A valid body per CRM operation that takes one; ``ids`` are the victim company's records.
+SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
+    "create_crm_lead": lambda ids: {"contact_name": "Planted"},
+    "update_crm_lead": lambda ids: {"version": 1, "contact_name": "Renamed"},
+    "set_crm_lead_status": lambda ids: {"status": "disqualified", "reason": "Taken over"},
+    "qualify_crm_lead": lambda ids: {"title": "Planted"},
+    "create_crm_opportunity": lambda ids: {"title": "Planted", "party_id": ids["party_id"]},
+    "update_crm_opportunity": lambda ids: {"version": 1, "title": "Renamed", "party_id": ids["party_id"]},
+    "move_crm_opportunity": lambda ids: {"stage_id": ids["stage_id"]},
+    "win_crm_opportunity": lambda ids: {},
+    "lose_crm_opportunity": lambda ids: {"reason": "Taken over"},
+    "create_crm_activity": lambda ids: {"subject": "Planted", "due_at": "2026-05-01T10:00:00Z", "lead_id": ids["lead_id"]},
+}
+
+
+def assert_crm_untouched(ids: dict[str, int]) -> None:
+    """The victim's CRM records are as crm_records() made them."""
+    lead = Lead.objects.get(pk=ids["lead_id"])
+    assert (lead.contact_name, lead.status, lead.version) == (f"{SENTINEL} Lead", "new", 1)
+    opp = Opportunity.objects.get(pk=ids["opportunity_id"])
+    assert (opp.title, opp.status, opp.version) == (f"{SENTINEL} Deal", "open", 1)
+    assert not Activity.objects.get(pk=ids["activity_id"]).done
+    assert not Lead.objects.filter(company_id=lead.company_id, contact_name="Planted").exists()
