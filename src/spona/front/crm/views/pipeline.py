@@ -31,7 +31,7 @@ def _board_context(request: HttpRequest, error: str = "") -> dict[str, Any]:
         "columns": [
             {
                 "key": str(c.stage.pk),
-                "label": f"{c.stage.name} · {c.stage.probability:g} %",
+                "label": f"{c.stage.name} · {c.stage.probability.normalize():f} %",
                 "total": c.total,
                 "cards": [
                     {
