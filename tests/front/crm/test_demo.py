@@ -28,7 +28,7 @@ def test_the_demo_step_fills_the_pipeline_and_my_day(db):
         if step.name.startswith("core.") or step.name == "crm.sales":
             step.func(replace(ctx, rng=random.Random(f"{demo.SEED}:{step.name}")))
     deliver_events()
-    # then there are 60 leads in every state, about 40 deals (plus the qualified leads') across stages, some won and lost
+    # then there are 60 leads in every state, 40 deals plus the qualified leads' across stages, some won and lost
     leads = Lead.objects.filter(company=company)
     assert leads.count() == 60
     assert set(leads.values_list("status", flat=True)) == set(Lead.Status.values)

@@ -24,7 +24,8 @@ FIRST = ("Ana", "Marko", "Jovana", "Luka", "Milica", "Nikola", "Teodora", "Stefa
 LAST = ("Jovanović", "Petrović", "Nikolić", "Marković", "Đorđević", "Stojanović", "Ilić", "Pavlović")
 FIRMS = ("Alfa", "Beta", "Delta", "Sigma", "Omega", "Nova", "Terra", "Astra", "Vega", "Orion")
 KINDS = ("Systems", "Logistics", "Trade", "Foods", "Energy", "Solutions")
-DOMAINS = ("gmail.com", "example.rs", "example.de", "yahoo.com")
+# Demo mail must never reach a real mailbox.
+DOMAINS = ("mail.example", "firma-rs.example", "handel-de.example")
 SUBJECTS = ("Follow-up call", "Send the price list", "Demo meeting", "Contract questions", "Check the offer")
 LOST_REASONS = ("Price too high", "Chose a competitor", "Project postponed")
 
@@ -47,16 +48,27 @@ def build_crm(ctx: DemoContext) -> None:
         team_id=team.pk,
         sequence=20,
     )
+    organisations = ctx.records.get("organisations") or list(
+        Party.objects.filter(company=company, kind=Party.Kind.ORGANISATION).values_list("pk", flat=True)[:50]
+    )
+    names = dict(Party.objects.filter(pk__in=organisations).values_list("pk", "name"))
     lead_ids = []
     for i in ctx.track(range(LEADS), "CRM leads"):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        firm = f"{rng.choice(FIRMS)} {rng.choice(KINDS)} {i + 1}"
+        state = (i % 10) / 10  # 2 in 10 contacted, 1 disqualified, 1 qualified, the rest new
+        # Qualified leads are existing customers' new needs: the demo's party registry stays as the kernel built it.
+        existing = rng.choice(organisations) if 0.3 <= state < 0.4 and organisations else None
+        if existing:
+            contact_name, company_name = "", names[existing]
+        else:
+            contact_name = f"{first} {last}"
+            company_name = f"{rng.choice(FIRMS)} {rng.choice(KINDS)} {i + 1}" if rng.random() < 0.8 else ""
         lead = services.lead_create(
             actor=seller,
             company=company,
             data=services.LeadInput(
-                contact_name=f"{first} {last}",
-                company_name=firm if rng.random() < 0.8 else "",
+                contact_name=contact_name,
+                company_name=company_name,
                 email=f"lead{i + 1}@{rng.choice(DOMAINS)}",
                 country=rng.choice(("RS", "RS", "DE", "HR")),
                 source=rng.choice(SOURCES),
@@ -64,22 +76,22 @@ def build_crm(ctx: DemoContext) -> None:
             ),
         )
         lead_ids.append(lead.pk)
-        state = rng.random()
         if state < 0.2:
             services.lead_set_status(actor=seller, company=company, lead_id=lead.pk, status=Lead.Status.CONTACTED)
         elif state < 0.3:
             services.lead_set_status(
                 actor=seller, company=company, lead_id=lead.pk, status=Lead.Status.DISQUALIFIED, reason="No budget"
             )
-        elif state < 0.4:
+        elif existing:
             services.lead_qualify(
-                actor=seller, company=company, lead_id=lead.pk, expected_revenue=Decimal(rng.randrange(20, 200) * 100)
+                actor=seller,
+                company=company,
+                lead_id=lead.pk,
+                organisation_id=existing,
+                expected_revenue=Decimal(rng.randrange(20, 200) * 100),
             )
     pipeline = services.pipeline_default(company=company)
     open_stages = list(Stage.objects.filter(pipeline=pipeline, is_won=False, is_lost=False))
-    organisations = ctx.records.get("organisations") or list(
-        Party.objects.filter(company=company, kind=Party.Kind.ORGANISATION).values_list("pk", flat=True)[:50]
-    )
     today = timezone.localdate()
     opp_ids = []
     for i in ctx.track(range(OPPORTUNITIES), "CRM opportunities"):
@@ -96,8 +108,8 @@ def build_crm(ctx: DemoContext) -> None:
             ),
         )
         opp_ids.append(opp.pk)
-        fate = rng.random()
-        if fate < 0.15:
+        fate = (i % 8) / 8  # 1 in 8 won, 1 in 8 lost, the rest spread over the open stages
+        if fate < 0.125:
             services.opportunity_win(actor=seller, company=company, opportunity_id=opp.pk)
         elif fate < 0.25:
             services.opportunity_lose(actor=seller, company=company, opportunity_id=opp.pk, reason=rng.choice(LOST_REASONS))
