@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import finance, inventory
+from bench import finance, finance_exports, inventory
 
 Figures = dict[str, tuple[float, str]]
 
@@ -172,6 +172,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[..., Figures]]] = {
         finance.invoices,
     ),
     "reports": ("trial balance, P&L and aged receivables over --lines posted lines", finance.reports),
+    "exports": ("finance: a 100,000-line general ledger exported as CSV and XLSX (time, peak memory)", finance_exports.general_ledger_export),
     "onhand": ("inventory: on hand of 10,000 products at --moves done moves", inventory.on_hand),
     "reserve": ("inventory: reservations/s of one hot product, --clients threads (1 on SQLite)", inventory.reservations),
 }

@@ -249,12 +249,15 @@ def xlsx_file(table: Table) -> IO[bytes]:
     sheet.append([table.company, table.title, table.period, table.currency])
     sheet.append([c.label for c in table.columns])
     for row in table.rows:
-        cells = []
+        cells: list[Any] = []
         for value, kind in zip(row, kinds, strict=True):
-            cell = WriteOnlyCell(sheet, value=_text(value, TEXT, "") if kind == TEXT and value is not None else value)
-            if kind in formats and value is not None:
+            if value is None or kind not in formats:
+                # Plain values where no format is needed: styled cells are the slow part of openpyxl.
+                cells.append(None if value is None else _text(value, TEXT, ""))
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = formats[kind]
-            cells.append(cell)
+                cells.append(cell)
         sheet.append(cells)
     # Not a context manager: the file outlives this function and FileResponse closes it when sent.
     target = tempfile.TemporaryFile()  # noqa: SIM115

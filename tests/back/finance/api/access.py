@@ -67,6 +67,7 @@ def finance_records(company: Company, label: str = SENTINEL) -> dict[str, int]:
         "line_id": statement.lines.get().pk,
         "year_id": services.fiscal_year_of(company=company, day=DAY).pk,
         "account_id": accounts["6100"],
+        "expense_group_id": accounts["6"],
         "invoice_id": draft.pk,
         "posted_invoice_id": posted.pk,
         "entry_id": entry.pk,
@@ -98,7 +99,12 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "file": SimpleUploadedFile("planted.csv", b"date,amount\n2026-04-04,1.00\n"),
     },
     "reconcile_finance_bank_statement_line": lambda ids: {"account_id": ids["income_account_id"]},
-    "create_finance_account": lambda ids: {"code": "9999", "name": "Planted", "type": "expense"},
+    "create_finance_account": lambda ids: {
+        "code": "9999",
+        "name": "Planted",
+        "type": "expense",
+        "parent_id": ids["expense_group_id"],
+    },
     "update_finance_account": lambda ids: {"name": "Planted"},
     "create_finance_invoice": lambda ids: {
         "kind": "out_invoice",
