@@ -255,3 +255,30 @@ def test_the_360_page_shows_open_opportunities_and_activities(client, company, s
     client.force_login(member(company, "finance"))
     assert 'id="crm-panel"' not in client.get(f"/parties/{org.pk}/").content.decode()
     assert Party.objects.count() == 1
+
+
+def test_open_and_edit_an_opportunity_through_the_form(client, company, sales):
+    org = party(company, "Nova Trade")
+    client.force_login(sales)
+    assert client.get(f"/crm/opportunities/new/?party={org.pk}").status_code == 200
+    response = client.post("/crm/opportunities/new/", {"title": "Deal", "party": org.pk, "expected_revenue": "99.999"})
+    opp = Opportunity.objects.get()
+    assert response["Location"] == f"/crm/opportunities/{opp.pk}/" and str(opp.expected_revenue) == "100.0000"
+    assert opp.owner == sales
+    # a stale edit is refused on the form, a fresh one saved
+    fresh = {"title": "Bigger", "party": org.pk, "expected_revenue": "200", "version": 1}
+    assert client.post(f"/crm/opportunities/{opp.pk}/edit/", fresh).status_code == 302
+    body = client.post(f"/crm/opportunities/{opp.pk}/edit/", {**fresh, "title": "Mine"}).content.decode()
+    assert "Someone changed this opportunity" in body
+    assert Opportunity.objects.get().title == "Bigger"
+
+
+def test_forecast_page_groups_by_month_owner_and_team(client, company, sales):
+    org = party(company, "Nova Trade")
+    opportunity(company, sales, org, revenue="1000.00", close=dt.date(2027, 1, 15))
+    client.force_login(sales)
+    by_month = client.get("/crm/forecast/").content.decode()
+    assert "2027-01" in by_month and "100.00 EUR" in by_month
+    assert "Sava Sales" in client.get("/crm/forecast/?by=owner").content.decode()
+    assert "No team" in client.get("/crm/forecast/?by=team").content.decode()
+    assert client.get("/crm/forecast/?by=<script>").status_code == 200

@@ -1,4 +1,4 @@
-"""Events the CRM app publishes; those that name a party go on its 360° timeline."""
+"""Events the CRM app publishes; those that name a party go on its 360° timeline under the Sales department."""
 
 from __future__ import annotations
 
@@ -41,16 +41,16 @@ class ActivityPayload(BaseModel):
     due_at: str
 
 
-LEAD_CREATED = define(EventType("crm.lead_created", "A lead came in.", LeadPayload, "crm", "New lead {name} ({source})"))
+LEAD_CREATED = define(EventType("crm.lead_created", "A lead came in.", LeadPayload, "sales", "New lead {name} ({source})"))
 LEAD_QUALIFIED = define(
-    EventType("crm.lead_qualified", "A lead became an opportunity.", LeadQualifiedPayload, "crm", "Lead {name} qualified")
+    EventType("crm.lead_qualified", "A lead became an opportunity.", LeadQualifiedPayload, "sales", "Lead {name} qualified")
 )
 OPPORTUNITY_CREATED = define(
     EventType(
         "crm.opportunity_created",
         "An opportunity was opened.",
         OpportunityPayload,
-        "crm",
+        "sales",
         "Opportunity {title} opened: {expected_revenue} {currency}",
     )
 )
@@ -59,7 +59,7 @@ OPPORTUNITY_STAGE_CHANGED = define(
         "crm.opportunity_stage_changed",
         "An opportunity moved to another stage.",
         StageChangedPayload,
-        "crm",
+        "sales",
         "Opportunity {title} moved from {from_stage} to {stage}",
     )
 )
@@ -68,16 +68,18 @@ OPPORTUNITY_WON = define(
         "crm.opportunity_won",
         "An opportunity was won.",
         OpportunityPayload,
-        "crm",
+        "sales",
         "Opportunity {title} won: {expected_revenue} {currency}",
     )
 )
 OPPORTUNITY_LOST = define(
     EventType(
-        "crm.opportunity_lost", "An opportunity was lost.", OpportunityLostPayload, "crm", "Opportunity {title} lost: {reason}"
+        "crm.opportunity_lost", "An opportunity was lost.", OpportunityLostPayload, "sales", "Opportunity {title} lost: {reason}"
     )
 )
 ACTIVITY_CREATED = define(
-    EventType("crm.activity_created", "An activity was planned.", ActivityPayload, "crm", "{kind} planned: {subject}")
+    EventType("crm.activity_created", "An activity was planned.", ActivityPayload, "sales", "{kind} planned: {subject}")
 )
-ACTIVITY_DONE = define(EventType("crm.activity_done", "An activity was done.", ActivityPayload, "crm", "{kind} done: {subject}"))
+ACTIVITY_DONE = define(
+    EventType("crm.activity_done", "An activity was done.", ActivityPayload, "sales", "{kind} done: {subject}")
+)
