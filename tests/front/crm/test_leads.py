@@ -160,3 +160,9 @@ def test_a_lead_without_company_becomes_an_opportunity_of_the_person(company, sa
     opp = services.lead_qualify(actor=sales, company=company, lead_id=item.pk)
     assert opp.party.kind == "person" and opp.party.name == "Petar Petrović"
     assert set(opp.party.roles.values_list("role", flat=True)) == {"prospect"}
+
+
+def test_overlong_values_are_field_errors_not_database_errors(company, sales):
+    with pytest.raises(ValidationFailed) as exc:
+        lead(company, sales, contact_name="x" * 201, company_name="y" * 300)
+    assert set(exc.value.field_errors) == {"contact_name", "company_name"}

@@ -76,6 +76,10 @@ def _clean(company: Company, data: LeadInput) -> dict[str, Any]:
         f: (getattr(data, f) or "").strip() for f in ("contact_name", "company_name", "email", "phone", "country", "notes")
     }
     values["country"] = values["country"].upper()
+    for name, value in values.items():
+        limit = Lead._meta.get_field(name).max_length
+        if limit and len(value) > limit:
+            errors[name] = [f"At most {limit} characters."]
     if not values["contact_name"] and not values["company_name"]:
         errors["contact_name"] = ["Give a contact name or a company name."]
     if values["email"]:
