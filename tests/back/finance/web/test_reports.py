@@ -216,3 +216,17 @@ def test_invoice_pdf_downloads_for_finance_only(client, login, accountant, books
     assert client.get(f"/finance/documents/{march.pk}/pdf/").status_code == 403
     client.force_login(member(CompanyFactory(), "finance"))
     assert client.get(f"/finance/documents/{march.pk}/pdf/").status_code in (403, 404)
+
+
+def test_general_ledger_page_shows_the_first_lines_and_the_true_closing(client, login, accountant, books, accounts, monkeypatch):
+    # given a page limit of one line and an account with two lines from April on
+    from spona.back.finance.views import reports
+
+    monkeypatch.setattr(reports, "MAX_PAGE_LINES", 1)
+    login(accountant)
+    # when its general ledger is shown
+    response = client.get(f"/finance/reports/general-ledger/?account={accounts['1100'].pk}&date_from=2026-04-01")
+    # then one line shows, with a note, and the closing balance still counts them all
+    assert len(response.context["lines"]) == 1 and response.context["truncated"]
+    assert response.context["closing"] == D("500.00")
+    assert "the exports hold every line" in response.content.decode()

@@ -8,6 +8,7 @@ Amounts drill down: an account to its lines in the general ledger, a line to its
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ from spona.back.finance.forms_reports import (
 from spona.back.finance.views.common import amount_format, caller
 from spona.web.views.base import company_view
 
+MAX_PAGE_LINES = 2_000
 REPORTS = (
     ("finance:report_profit_and_loss", _lazy("Profit and loss"), _lazy("Income less expenses over a period, with comparison.")),
     ("finance:report_balance_sheet", _lazy("Balance sheet"), _lazy("Assets, liabilities and equity at a date.")),
@@ -163,7 +165,7 @@ def report_profit_and_loss(request: HttpRequest) -> HttpResponseBase:
         exported = _export(form, table)
         if exported is not None:
             return exported
-    context = {"form": form, "report": report, "date_from": date_from, "date_to": date_to}
+    context: dict[str, Any] = {"form": form, "report": report, "date_from": date_from, "date_to": date_to}
     if report is not None:
         context["sections"] = _statement_rows(report, names, date_from, date_to)
         context["result_label"] = names.get(report.result_label, report.result_label)
@@ -200,7 +202,7 @@ def report_aged(request: HttpRequest) -> HttpResponseBase:
     user, company = caller(request)
     form = AgedForm(request.GET)
     if not form.is_valid() and "buckets" in form.errors:
-        messages.error(request, form.errors["buckets"][0])
+        messages.error(request, str(form.errors["buckets"][0]))
     on = form.value("on", dt.date.today())
     kind = form.value("kind", "receivable")
     report = selectors.aged_balances(user=user, company=company, kind=kind, on=on, buckets=form.value("buckets", [30, 60, 90]))
@@ -251,10 +253,15 @@ def report_general_ledger(request: HttpRequest) -> HttpResponseBase:
                 labels=names,
             )
             return _export(form, table)  # type: ignore[return-value]
-        ledger_lines = list(lines)
-        context.update(
-            opening=opening, lines=ledger_lines, closing=ledger_lines[-1].balance if ledger_lines else opening, ledger=True
-        )
+        # A page shows the first lines only; the exports carry them all.
+        ledger_lines = list(itertools.islice(lines, MAX_PAGE_LINES + 1))
+        truncated = len(ledger_lines) > MAX_PAGE_LINES
+        if truncated:
+            ledger_lines = ledger_lines[:MAX_PAGE_LINES]
+            closing = selectors.account_balance(company=company, account_id=account.pk, date_to=date_to)
+        else:
+            closing = ledger_lines[-1].balance if ledger_lines else opening
+        context.update(opening=opening, lines=ledger_lines, closing=closing, ledger=True, truncated=truncated)
     return _page(request, "finance/report_ledger.html", names["general_ledger"], context)
 
 
