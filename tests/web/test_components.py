@@ -39,11 +39,14 @@ def test_every_menu_entry_opens_for_an_administrator(client, company, admin):
 
 
 def test_menu_groups_entries_by_section(company):
-    sales = member(company, "sales")
-    menu = navigation.menu_for(sales, company, "/parties/12/")
+    # support sees the party registry and nothing of the back office
+    agent = member(company, "support")
+    menu = navigation.menu_for(agent, company, "/parties/12/")
     assert [s["key"] for s in menu] == ["front"]
-    assert menu[0]["items"][0]["active"] is True
-    assert navigation.menu_for(sales, None) == []
+    assert [item["active"] for item in menu[0]["items"] if item["url_name"] == "web:party_list"] == [True]
+    assert navigation.menu_for(agent, None) == []
+    # finance sees the back office too, in its own section
+    assert [s["key"] for s in navigation.menu_for(member(company, "finance"), company)] == ["front", "back"]
 
 
 def test_menu_refuses_an_unknown_section():
