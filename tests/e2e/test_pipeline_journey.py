@@ -50,9 +50,11 @@ def test_move_an_opportunity_by_drag_and_drop_then_keyboard(live_server, page: P
     page.mouse.down()
     box = target.bounding_box()
     assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20, steps=15)
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 30, steps=5)
-    page.mouse.up()
+    # Sortable moves the card at once; wait for the server's board, which replaces it.
+    with page.expect_response(lambda r: r.url.endswith("/crm/pipeline/move/") and r.status == 200):
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 20, steps=15)
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 30, steps=5)
+        page.mouse.up()
 
     # then the board comes back from the server with the card in "Qualified"
     expect(page.locator(f'[data-kanban-column="{stages["Qualified"]}"]')).to_contain_text("Scanners for Bora")
@@ -60,10 +62,12 @@ def test_move_an_opportunity_by_drag_and_drop_then_keyboard(live_server, page: P
 
     # when she moves it on with the keyboard: the card's "Move to" menu, then Enter on its button
     menu = page.locator(".kanban-card", has_text="Scanners for Bora").get_by_label("Move to")
+    expect(menu).to_have_value(str(stages["Qualified"]))  # the server's board, not Sortable's optimistic one
     menu.focus()
     menu.select_option(str(stages["Proposal"]))
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    with page.expect_response(lambda r: r.url.endswith("/crm/pipeline/move/") and r.status == 200):
+        page.keyboard.press("Enter")
     expect(page.locator(f'[data-kanban-column="{stages["Proposal"]}"]')).to_contain_text("Scanners for Bora")
     page.screenshot(path=str(SCREENSHOTS / "spona-pipeline-board.png"), full_page=True)
 
