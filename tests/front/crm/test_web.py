@@ -170,11 +170,11 @@ def test_board_and_lead_list_query_counts_are_pinned(client, company, sales, dja
         lead(company, sales, contact_name=f"Lead {i}")
     client.force_login(sales)
     client.get("/crm/pipeline/")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert client.get("/crm/pipeline/").status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         assert client.get("/crm/leads/").status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         assert client.get("/crm/opportunities/").status_code == 200
 
 
