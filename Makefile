@@ -63,8 +63,8 @@ test: system-deps $(VENV)/.dev-installed static messages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/spona makemigrations --check --dry-run
-	$(BIN)/pytest
-	scripts/test-postgres.sh
+	$(BIN)/pytest --durations=15
+	scripts/test-postgres.sh --durations=15
 
 test-sqlite: $(VENV)/.dev-installed static messages
 	$(BIN)/pytest

@@ -28,7 +28,15 @@ from tests.back.inventory.api.access import inventory_records
 from tests.factories import member, party
 from tests.front.crm.access import crm_records
 
-EXAMPLES = 15
+EXAMPLES = 10
+# One test per part of the API, so that the test processes share the work.
+APPS = ("finance", "inventory", "crm")
+GROUPS = ("kernel", *APPS)
+
+
+def group_of(path: str) -> str:
+    first = path.removeprefix(API).strip("/").split("/")[0]
+    return first if first in APPS else "kernel"
 
 
 @pytest.fixture
@@ -66,12 +74,13 @@ def real_ids(company, admin) -> dict[str, int]:
     }
 
 
-def test_the_whole_schema_answers_as_documented_and_never_500(company, admin, real_ids, keep_test_transaction):
+@pytest.mark.parametrize("group", GROUPS)
+def test_the_whole_schema_answers_as_documented_and_never_500(group, company, admin, real_ids, keep_test_transaction):
     # given an administrator's write token and data to find
     _, plaintext = services.token_create(actor=admin, company=company, name="fuzzer", scope="write")
     headers = {"Authorization": f"Bearer {plaintext}"}
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", application)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in (result.ok() for result in schema.get_all_operations()) if group_of(op.path) == group]
     statuses: Counter[int] = Counter()
     started = time.monotonic()
 
@@ -102,9 +111,9 @@ def test_the_whole_schema_answers_as_documented_and_never_500(company, admin, re
     # then nothing failed (each call asserted its checks); the figures:
     calls = sum(statuses.values())
     print(
-        f"\nA1 schemathesis: {len(operations)} operations, {calls} calls checked in {elapsed:.0f} s, "
+        f"\nA1 schemathesis ({group}): {len(operations)} operations, {calls} calls checked in {elapsed:.0f} s, "
         f"0 server errors, 0 schema violations; statuses {dict(sorted(statuses.items()))}"
     )
-    assert len(operations) >= 20
+    assert len(operations) >= 5
     assert all(status < 500 for status in statuses)
     assert statuses[200] + statuses[201] + statuses[204] > 0
