@@ -172,7 +172,10 @@ BENCHMARKS: dict[str, tuple[str, Callable[..., Figures]]] = {
         finance.invoices,
     ),
     "reports": ("trial balance, P&L and aged receivables over --lines posted lines", finance.reports),
-    "exports": ("finance: a 100,000-line general ledger exported as CSV and XLSX (time, peak memory)", finance_exports.general_ledger_export),
+    "exports": (
+        "finance: a 100,000-line general ledger exported as CSV and XLSX (time, peak memory)",
+        finance_exports.general_ledger_export,
+    ),
     "onhand": ("inventory: on hand of 10,000 products at --moves done moves", inventory.on_hand),
     "reserve": ("inventory: reservations/s of one hot product, --clients threads (1 on SQLite)", inventory.reservations),
 }
