@@ -15,14 +15,9 @@ from django.test import Client
 from spona.api.main import api
 from spona.core import services
 from spona.core.models import EventDelivery, Membership, Party, PersonalAccessToken, Relationship
+from tests import access
 from tests.api.conftest import API
-from tests.back.finance.api.access import SAMPLE_BODIES as FINANCE_SAMPLE_BODIES
-from tests.back.finance.api.access import assert_finance_untouched, finance_records
-from tests.back.inventory.api.access import SAMPLE_BODIES as INVENTORY_SAMPLE_BODIES
-from tests.back.inventory.api.access import assert_inventory_untouched, inventory_records
 from tests.factories import member, party
-from tests.front.crm.access import SAMPLE_BODIES as CRM_SAMPLE_BODIES
-from tests.front.crm.access import assert_crm_untouched, crm_records
 
 SENTINEL = "Sentinel Victim"
 SAFE = {"get", "head", "options"}
@@ -37,9 +32,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "merge_party": lambda ids: {"merge_id": ids["other_party_id"]},
     "create_party_link": lambda ids: {"to_party_id": ids["other_party_id"], "kind": "partner_of"},
     "create_token": lambda ids: {"name": "stolen", "scope": "write"},
-    **FINANCE_SAMPLE_BODIES,
-    **INVENTORY_SAMPLE_BODIES,
-    **CRM_SAMPLE_BODIES,
+    **access.SAMPLE_BODIES,
 }
 
 
@@ -69,9 +62,7 @@ def victim(company, admin) -> dict[str, int]:
         "link_id": link.pk,
         "token_id": token.pk,
         "delivery_id": delivery.pk,
-        **finance_records(company),
-        **inventory_records(company),
-        **crm_records(company),
+        **access.records(company),
     }
 
 
@@ -95,9 +86,7 @@ def assert_untouched(company, victim: dict[str, int]) -> None:
     company.refresh_from_db()
     assert company.name == "Acme d.o.o."
     assert not Party.objects.filter(company=company, name="Planted").exists()
-    assert_finance_untouched(victim)
-    assert_inventory_untouched(victim)
-    assert_crm_untouched(victim)
+    access.assert_untouched(victim)
 
 
 def test_every_operation_that_takes_a_body_has_a_sample():

@@ -22,15 +22,13 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from spona.core import services
 from spona.core.models import EventDelivery
 from spona.wsgi import application
+from tests import access
 from tests.api.conftest import API
-from tests.back.finance.api.access import finance_records
-from tests.back.inventory.api.access import inventory_records
 from tests.factories import member, party
-from tests.front.crm.access import crm_records
 
 EXAMPLES = 10
 # One test per part of the API, so that the test processes share the work.
-APPS = ("finance", "inventory", "crm")
+APPS = access.API_GROUPS
 GROUPS = ("kernel", *APPS)
 
 
@@ -68,9 +66,7 @@ def real_ids(company, admin) -> dict[str, int]:
         # not the fuzzer's own token: revoking that would end the run
         "token_id": spare_token.pk,
         "delivery_id": dead.pk,
-        **finance_records(company),
-        **inventory_records(company),
-        **crm_records(company),
+        **access.records(company),
     }
 
 

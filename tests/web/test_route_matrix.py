@@ -7,19 +7,14 @@ object page whose id this test cannot fill in, fails here.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal as D
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from spona.back.finance import services as finance
 from spona.core import services
 from spona.core.models import EventDelivery, Role
 from spona.core.permissions import POLICY
-from tests.back.inventory.api.access import inventory_records
+from tests import access
 from tests.factories import member, party
-from tests.front.crm.access import crm_records
 
 SENTINEL = "Sentinel Victim"
 PUBLIC = {
@@ -35,24 +30,7 @@ PUBLIC = {
 # Pages that only need a login (they act on the user's own account or session).
 OWN_ACCOUNT = {"web:switch_company", "web:password_change", "web:password_change_done"}
 # Which of the victim's records fills an object page's ``pk``, by URL name prefix.
-PK_OF = {
-    "web:party_": "party_id",
-    "web:user_": "user_id",
-    "finance:invoice_": "invoice_id",
-    "finance:entry_": "entry_id",
-    "finance:account_": "account_id",
-    "finance:statement_": "statement_id",
-    "finance:bank_line_": "bank_line_id",
-    "finance:fiscal_year_": "fiscal_year_id",
-    "crm:lead_": "lead_id",
-    "crm:opportunity_": "opportunity_id",
-    "crm:activity_": "activity_id",
-    "crm:team_": "team_id",
-    "crm:rule_": "rule_id",
-    "inventory:product_": "product_id",
-    "inventory:transfer_": "transfer_id",
-    "inventory:count_": "stock_location_id",
-}
+PK_OF = {"web:party_": "party_id", "web:user_": "user_id", **access.PK_OF}
 OTHER_KWARGS = {"relationship_id": "link_id"}
 
 
@@ -72,51 +50,16 @@ PAGES = sorted(_walk(get_resolver()), key=lambda pair: pair[0])
 @pytest.fixture
 def victim(company, admin):
     """The company under attack, with one record of every kind a page can name."""
-    finance.ledger_setup(actor=None, company=company)
     seller = member(company, "sales", full_name=f"{SENTINEL} Seller")
     target = party(company, f"{SENTINEL} Party", emails=["secret@victim.example"], roles=["customer"])
     other = party(company, f"{SENTINEL} Partner")
     link = services.party_link(actor=admin, company=company, from_party_id=target.pk, to_party_id=other.pk, kind="partner_of")
-    from spona.back.finance.models import Account, Journal
-
-    income = Account.objects.get(company=company, code="4000")
-    invoice = finance.invoice_create(
-        actor=None,
-        company=company,
-        kind="out_invoice",
-        party_id=target.pk,
-        invoice_date=dt.date(2026, 5, 1),
-        lines=[finance.InvoiceLineIn(description=f"{SENTINEL} line", account_id=income.pk, unit_price=D("100.00"))],
-    )
-    entry = finance.entry_create(
-        actor=None,
-        company=company,
-        journal_id=Journal.objects.get(company=company, code="GEN").pk,
-        date=dt.date(2026, 5, 2),
-        memo=SENTINEL,
-        lines=[finance.LineIn(account_id=income.pk, credit=D(5)), finance.LineIn(account_id=income.pk, debit=D(5))],
-    )
-    statement = finance.statement_import(
-        actor=None,
-        company=company,
-        journal_id=Journal.objects.get(company=company, code="BNK").pk,
-        file_format="csv",
-        data=f"date,amount,text\n2026-05-03,12.50,{SENTINEL} bank line\n".encode(),
-        csv_mapping={"date": "date", "amount": "amount", "label": "text"},
-    )
     EventDelivery.objects.filter(event__company=company).update(status=EventDelivery.Status.DEAD, last_error=SENTINEL)
     return {
         "party_id": target.pk,
         "user_id": seller.pk,
-        "invoice_id": invoice.pk,
-        "entry_id": entry.pk,
-        "account_id": income.pk,
         "link_id": link.pk,
-        "statement_id": statement.pk,
-        "bank_line_id": statement.lines.get().pk,
-        "fiscal_year_id": finance.fiscal_year_of(company=company, day=dt.date(2026, 5, 1)).pk,
-        **inventory_records(company),
-        **crm_records(company),
+        **access.records(company),
     }
 
 

@@ -13,9 +13,17 @@ from spona.front.crm.models import Activity, Lead, Opportunity
 from tests.factories import member, party
 
 SENTINEL = "Sentinel Victim"
+API_GROUP = "crm"
+PK_OF = {
+    "crm:lead_": "lead_id",
+    "crm:opportunity_": "opportunity_id",
+    "crm:activity_": "activity_id",
+    "crm:team_": "team_id",
+    "crm:rule_": "rule_id",
+}
 
 
-def crm_records(company: Company) -> dict[str, int]:
+def records(company: Company) -> dict[str, int]:
     """Create a lead, an opportunity, an activity, a team and a rule carrying the sentinel; return their ids."""
     boss = member(company, "management", full_name=f"{SENTINEL} Boss")
     team = services.team_create(actor=boss, company=company, name=f"{SENTINEL} Team", member_ids=[boss.pk])
@@ -60,8 +68,8 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
 }
 
 
-def assert_crm_untouched(ids: dict[str, int]) -> None:
-    """The victim's CRM records are as crm_records() made them."""
+def assert_untouched(ids: dict[str, int]) -> None:
+    """The victim's CRM records are as records() made them."""
     lead = Lead.objects.get(pk=ids["lead_id"])
     assert (lead.contact_name, lead.status, lead.version) == (f"{SENTINEL} Lead", "new", 1)
     opp = Opportunity.objects.get(pk=ids["opportunity_id"])

@@ -20,10 +20,19 @@ from spona.core.models import Company
 from tests.factories import party
 
 SENTINEL = "Sentinel Victim"
+API_GROUP = "finance"
+PK_OF = {
+    "finance:invoice_": "invoice_id",
+    "finance:entry_": "entry_id",
+    "finance:account_": "account_id",
+    "finance:statement_": "statement_id",
+    "finance:bank_line_": "line_id",
+    "finance:fiscal_year_": "year_id",
+}
 DAY = dt.date(2026, 4, 1)
 
 
-def finance_records(company: Company, label: str = SENTINEL) -> dict[str, int]:
+def records(company: Company, label: str = SENTINEL) -> dict[str, int]:
     """Set up the company's ledger with a draft invoice, a posted one, and a posted entry; return their ids."""
     if not Account.objects.filter(company=company).exists():
         services.ledger_setup(actor=None, company=company)
@@ -133,7 +142,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
 }
 
 
-def assert_finance_untouched(ids: dict[str, int]) -> None:
+def assert_untouched(ids: dict[str, int]) -> None:
     """Nothing the attackers sent changed the victim's ledger."""
     draft = Invoice.objects.get(pk=ids["invoice_id"])
     assert draft.is_draft() and draft.version == 1 and draft.reference == f"{SENTINEL} draft"

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from spona.api.main import api
-from tests.back.finance.api.access import SAMPLE_BODIES, SENTINEL, assert_finance_untouched, finance_records
+from tests.back.finance.api.access import SAMPLE_BODIES, SENTINEL, assert_untouched, records
 from tests.factories import member, party
 
 API = "/api/v1"
@@ -31,7 +31,7 @@ ROUTES = finance_routes()
 
 @pytest.fixture
 def victim(company):
-    return finance_records(company)
+    return records(company)
 
 
 def call(client: Client, method: str, path: str, operation_id: str, ids: dict[str, int]):
@@ -64,12 +64,12 @@ def test_outsiders_in_the_company_get_401_or_403_everywhere(client, company, vic
         response = call(caller, method, path, operation_id, victim)
         assert response.status_code == expected, (who, method, path, response.content)
         assert SENTINEL.encode() not in response.content
-    assert_finance_untouched(victim)
+    assert_untouched(victim)
 
 
 def test_another_companys_finance_staff_finds_nothing(company, other_company, victim, api_as):
     # given a finance user of another company with a ledger of its own
-    finance_records(other_company, label="Globex")
+    records(other_company, label="Globex")
     caller = api_as(member(other_company, "finance"), in_company=other_company)
     for method, path, operation_id in ROUTES:
         response = call(caller, method, path, operation_id, victim)
@@ -83,4 +83,4 @@ def test_another_companys_finance_staff_finds_nothing(company, other_company, vi
         else:
             assert response.status_code == 200, (method, path, response.content)
         assert SENTINEL.encode() not in response.content, (method, path)
-    assert_finance_untouched(victim)
+    assert_untouched(victim)

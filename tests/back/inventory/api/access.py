@@ -15,9 +15,15 @@ from spona.back.inventory.models import Product, Reservation, Transfer, Warehous
 from spona.core.models import Company
 
 SENTINEL = "Sentinel Victim"
+API_GROUP = "inventory"
+PK_OF = {
+    "inventory:product_": "product_id",
+    "inventory:transfer_": "transfer_id",
+    "inventory:count_": "stock_location_id",
+}
 
 
-def inventory_records(company: Company, label: str = SENTINEL) -> dict[str, int]:
+def records(company: Company, label: str = SENTINEL) -> dict[str, int]:
     """A warehouse with stock of a product, a draft delivery and an open reservation; return their ids."""
     count = services.uom_category_create(actor=None, company=company, name=f"{label} Count")
     unit = services.uom_create(actor=None, company=company, category_id=count.pk, name=f"{label} pcs", rounding=D(1))
@@ -80,7 +86,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
 }
 
 
-def assert_inventory_untouched(victim: dict[str, int]) -> None:
+def assert_untouched(victim: dict[str, int]) -> None:
     """The victim's product, transfer and reservation are as they were; nothing was planted."""
     product = Product.objects.get(pk=victim["product_id"])
     assert (product.name, product.version) == (f"{SENTINEL} Product", 1)
