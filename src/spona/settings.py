@@ -42,8 +42,13 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "spona.core",
     "spona.front.crm",
+    "spona.front.sales",
+    "spona.front.support",
     "spona.back.finance",
     "spona.back.inventory",
+    "spona.back.purchasing",
+    "spona.back.production",
+    "spona.bridge.automation",
     "spona.web",
     "spona.api",
 ]

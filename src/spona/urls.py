@@ -8,5 +8,10 @@ urlpatterns = [
     path("forms/", include("spona.front.crm.urls_public")),
     path("finance/", include("spona.back.finance.urls")),
     path("inventory/", include("spona.back.inventory.urls")),
+    path("purchasing/", include("spona.back.purchasing.urls")),
+    path("production/", include("spona.back.production.urls")),
+    path("sales/", include("spona.front.sales.urls")),
+    path("support/", include("spona.front.support.urls")),
+    path("automation/", include("spona.bridge.automation.urls")),
     path("", include("spona.web.urls")),
 ]

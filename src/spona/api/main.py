@@ -17,8 +17,13 @@ from ninja.operation import Operation
 from spona.api import auth, idempotency, openapi, problems
 from spona.back.finance import api as finance_api
 from spona.back.inventory import api as inventory_api
+from spona.back.production import api as production_api
+from spona.back.purchasing import api as purchasing_api
+from spona.bridge.automation import api as automation_api
 from spona.core import api as core_api
 from spona.front.crm import api as crm_api
+from spona.front.sales import api as sales_api
+from spona.front.support import api as support_api
 
 DESCRIPTION = """
 Spona's REST API. Every call works in one company, with the caller's roles there.
@@ -46,6 +51,11 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/crm", crm_api.router),
     ("/finance", finance_api.router),
     ("/inventory", inventory_api.router),
+    ("/purchasing", purchasing_api.router),
+    ("/production", production_api.router),
+    ("/sales", sales_api.router),
+    ("/support", support_api.router),
+    ("/automation", automation_api.router),
 ]
 
 

@@ -1,0 +1,5 @@
+"""Addresses of the purchasing screens, under /purchasing/."""
+
+app_name = "purchasing"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The bridge between front and back office: automation, and later insights."""

@@ -1,0 +1,5 @@
+"""Addresses of the automation screens, under /automation/."""
+
+app_name = "automation"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Addresses of the sales screens, under /sales/."""
+
+app_name = "sales"
+
+urlpatterns: list = []

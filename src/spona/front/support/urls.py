@@ -1,0 +1,5 @@
+"""Addresses of the support screens, under /support/."""
+
+app_name = "support"
+
+urlpatterns: list = []
