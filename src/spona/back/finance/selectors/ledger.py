@@ -155,6 +155,15 @@ def account_balance(*, company: Company, account_id: int, party_id: int | None =
     return (totals["d"] or ZERO) - (totals["c"] or ZERO)
 
 
+def account_for_role(*, company: Company, role: str) -> Account | None:
+    """The company's active account with ``role`` (``Account.Role``), lowest code first; None when the chart has none.
+
+    Other apps post through finance's services with these accounts (stock, goods received not
+    invoiced, cost of goods sold …) instead of hard-coding account codes.
+    """
+    return Account.objects.filter(company=company, role=role, is_active=True, is_group=False).order_by("code").first()
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     journal: str
