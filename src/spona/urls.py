@@ -11,7 +11,9 @@ urlpatterns = [
     path("purchasing/", include("spona.back.purchasing.urls")),
     path("production/", include("spona.back.production.urls")),
     path("sales/", include("spona.front.sales.urls")),
+    path("quote/", include("spona.front.sales.urls_public")),
     path("support/", include("spona.front.support.urls")),
+    path("help/", include("spona.front.support.urls_public")),
     path("automation/", include("spona.bridge.automation.urls")),
     path("", include("spona.web.urls")),
 ]

@@ -26,6 +26,7 @@ PUBLIC = {
     "web:password_reset_confirm",
     "web:password_reset_complete",
     "crm_forms:lead_form",
+    *access.PUBLIC_PAGES,
 }
 # Pages that only need a login (they act on the user's own account or session).
 OWN_ACCOUNT = {"web:switch_company", "web:password_change", "web:password_change_done"}
