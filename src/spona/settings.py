@@ -22,6 +22,8 @@ DEBUG = env_bool("SPONA_DEBUG", False)
 SECRET_KEY = secret_key(HOME)
 ALLOWED_HOSTS = env_list("SPONA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("SPONA_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies whose X-Forwarded-For names the client (spona.web.client); none by default.
+SPONA_TRUSTED_PROXIES = env_list("SPONA_TRUSTED_PROXIES", [])
 # Behind TLS (a reverse proxy that sets X-Forwarded-Proto) cookies must never travel in clear.
 HTTPS = env_bool("SPONA_HTTPS", False)
 

@@ -15,13 +15,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from spona.core import throttle
+from spona.web.client import client_ip
 from spona.web.forms import LoginForm
 from spona.web.views.base import safe_next
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address the request came from; a proxy's forwarding headers are not trusted here."""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @sensitive_post_parameters("password")
