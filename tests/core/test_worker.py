@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -21,12 +22,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError, connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pydantic import BaseModel
 
 from spona.core import audit, events
+from spona.core import worker as worker_module
 from spona.core.management.commands.worker import Command
-from spona.core.models import AuditEntry, Event, EventDelivery
+from spona.core.models import AuditEntry, Event, EventDelivery, WorkerHeartbeat
 from spona.core.worker import Worker
 from spona.tasks import task
 
@@ -85,6 +88,39 @@ def test_once_delivers_due_events_and_runs_queued_jobs_then_exits(company, tick,
     assert DBTaskResult.objects.get(pk=bad.id).status == "FAILED"
     assert any("explode" in r.getMessage() and "fails on purpose" in r.getMessage() for r in caplog.records)
     assert "delivered 4 events (0 failed attempts), ran 2 tasks (1 failed)" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_left_running_by_a_dead_worker_runs_again_and_a_live_workers_task_is_left_alone(caplog):
+    # given a task claimed by a worker killed with SIGKILL (no heartbeat), and one claimed by a
+    # worker that beat a moment ago
+    orphan, busy = double.enqueue(21), double.enqueue(4)
+    WorkerHeartbeat.objects.create(worker_id="alive", started_at=timezone.now(), seen_at=timezone.now())
+    for result, claimant in ((orphan, "killed"), (busy, "alive")):
+        DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", started_at=timezone.now(), worker_ids=[claimant])
+    # when another worker runs once
+    worker = Worker(interval=0, worker_id="rescuer")
+    worker.run(once=True)
+    # then the orphan ran to completion there, the live worker's task was not touched, and the
+    # rescuer's own heartbeat is gone now that it stopped
+    rescued = DBTaskResult.objects.get(pk=orphan.id)
+    assert (rescued.status, rescued.return_value, rescued.worker_ids) == ("SUCCESSFUL", 42, ["killed", "rescuer"])
+    assert DBTaskResult.objects.get(pk=busy.id).status == "RUNNING"
+    assert any("1 task(s) of dead workers handed back" in r.getMessage() for r in caplog.records)
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_silent_for_longer_than_the_limit_counts_as_dead():
+    # given a task claimed by a worker whose last heartbeat is older than the limit
+    stale = timezone.now() - dt.timedelta(seconds=worker_module.STALE_AFTER_SECONDS + 1)
+    WorkerHeartbeat.objects.create(worker_id="hung", started_at=stale, seen_at=stale)
+    result = double.enqueue(5)
+    DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", started_at=stale, worker_ids=["hung"])
+    # when a worker runs once
+    Worker(interval=0).run(once=True)
+    # then the task ran again
+    assert DBTaskResult.objects.get(pk=result.id).return_value == 10
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,12 +10,21 @@ One process does both jobs so that a small installation runs a single worker:
 Several workers may run at once: a delivery is locked with SKIP LOCKED while its handler runs
 (``events._lock_due``) and a task is claimed under a row lock, so no work is done twice.
 A stop request (SIGTERM, SIGINT) lets the current delivery or task finish, then the loop ends.
+
+A worker killed outright (SIGKILL, a lost machine) leaves its claimed task RUNNING, and the task
+queue keeps no lease. So every worker beats (a ``WorkerHeartbeat`` row, from a thread so that a
+long task does not silence it) and hands back to the queue the tasks of workers that have not
+beaten for ``STALE_AFTER_SECONDS``; such a task runs again, so tasks must be idempotent (they
+are thin wrappers over services that check state).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +33,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from django.db import DatabaseError, OperationalError, close_old_connections, connections
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus, task_backends
@@ -32,9 +42,13 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from spona.core import events, schedule
+from spona.core.models import WorkerHeartbeat
 
 # How often the worker looks for periodic jobs that are due (see spona.core.schedule).
 SCHEDULE_CHECK_SECONDS = 30.0
+# A worker beats this often; one silent for STALE_AFTER_SECONDS is taken for dead.
+HEARTBEAT_SECONDS = 10.0
+STALE_AFTER_SECONDS = 60.0
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +110,7 @@ class Worker:
         self._last_summary = time.monotonic()
         self._stop = threading.Event()
         self._schedule_checked = float("-inf")
+        self._orphans_checked = float("-inf")
         # With the tasks of another backend (Celery when scaled out) this worker only delivers events.
         self.backend = backend if isinstance(task_backends[backend], DatabaseBackend) else None
         self._task_runner = (
@@ -133,6 +148,19 @@ class Worker:
             " and tasks" if self.backend else " only (tasks run elsewhere)",
             self.interval,
         )
+        heartbeat = threading.Thread(target=self._beat_until_stopped, name=f"heartbeat-{self.worker_id}", daemon=True)
+        self._beat()
+        heartbeat.start()
+        try:
+            self._loop(once=once)
+        finally:
+            self._stop.set()
+            heartbeat.join()
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        logger.info("Worker %s stopped: %s", self.worker_id, self.stats)
+        return self.stats
+
+    def _loop(self, *, once: bool) -> None:
         while self.running:
             round_stats = self._round(once=once)
             if round_stats.database_errors:
@@ -143,8 +171,6 @@ class Worker:
                     break
                 self._stop.wait(self.interval)
             self._maybe_log_summary()
-        logger.info("Worker %s stopped: %s", self.worker_id, self.stats)
-        return self.stats
 
     def _round(self, *, once: bool) -> Stats:
         # Like Django's request cycle: drop connections that broke or outlived CONN_MAX_AGE.
@@ -152,6 +178,7 @@ class Worker:
         done = Stats()
         try:
             self._run_schedule()
+            self._requeue_orphaned_tasks()
             self._deliver_events(done)
             self._run_tasks(done)
         except DatabaseError as exc:
@@ -175,6 +202,41 @@ class Worker:
         self._schedule_checked = now
         for name in schedule.run_due():
             logger.info("Worker %s ran the scheduled job %s", self.worker_id, name)
+
+    def _beat(self) -> None:
+        now = timezone.now()
+        WorkerHeartbeat.objects.update_or_create(
+            worker_id=self.worker_id,
+            defaults={"seen_at": now},
+            create_defaults={"seen_at": now, "started_at": now, "host": socket.gethostname()[:255], "pid": os.getpid()},
+        )
+
+    def _beat_until_stopped(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self._beat()
+            except DatabaseError as exc:
+                logger.warning("Worker %s: heartbeat failed: %s", self.worker_id, exc)
+            finally:
+                connections.close_all()
+
+    def _requeue_orphaned_tasks(self) -> int:
+        """Hand back to the queue the tasks claimed by workers that stopped beating; return how many."""
+        if self.backend is None:
+            return 0
+        now = time.monotonic()
+        if now - self._orphans_checked < HEARTBEAT_SECONDS:
+            return 0
+        self._orphans_checked = now
+        alive_since = timezone.now() - dt.timedelta(seconds=STALE_AFTER_SECONDS)
+        alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=alive_since).values_list("worker_id", flat=True))
+        running = DBTaskResult.objects.running().filter(backend_name=self.backend).values_list("pk", "worker_ids")
+        orphans = [pk for pk, worker_ids in running if not worker_ids or worker_ids[-1] not in alive]
+        if not orphans:
+            return 0
+        requeued = DBTaskResult.objects.running().filter(pk__in=orphans).update(status=TaskResultStatus.READY, started_at=None)
+        logger.warning("Worker %s: %d task(s) of dead workers handed back to the queue", self.worker_id, requeued)
+        return requeued
 
     def _deliver_events(self, done: Stats) -> None:
         for pk in events.due_delivery_ids(self.batch):

@@ -8,6 +8,7 @@ from spona.core.models.party import Address, ContactPoint, Party, PartyRole, Rel
 from spona.core.models.schedule import ScheduledRun
 from spona.core.models.sequence import Sequence
 from spona.core.models.tokens import IdempotencyRecord, PersonalAccessToken
+from spona.core.models.workers import WorkerHeartbeat
 
 __all__ = [
     "Address",
@@ -31,4 +32,5 @@ __all__ = [
     "Tag",
     "TimelineEntry",
     "User",
+    "WorkerHeartbeat",
 ]
