@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -346,3 +347,11 @@ def stock_check(company: Company) -> list[StockMismatch]:
         if quantity != (allocated or ZERO):
             mismatches.append(StockMismatch("reservation", product_id, location_id, lot_id, quantity, allocated or ZERO, pk))
     return mismatches
+
+
+def products_for_sale(*, company: Company, ids: Iterable[int]) -> dict[int, Product]:
+    """The company's active products among ``ids``, with their units, for pricing and order lines.
+
+    No user: sales prices orders that a customer accepts through a share link, with nobody logged in.
+    """
+    return {p.pk: p for p in Product.objects.filter(company=company, pk__in=set(ids), is_active=True).select_related("uom")}
