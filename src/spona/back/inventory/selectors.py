@@ -355,3 +355,10 @@ def products_for_sale(*, company: Company, ids: Iterable[int]) -> dict[int, Prod
     No user: sales prices orders that a customer accepts through a share link, with nobody logged in.
     """
     return {p.pk: p for p in Product.objects.filter(company=company, pk__in=set(ids), is_active=True).select_related("uom")}
+
+
+def warehouse_default_id(*, company: Company) -> int | None:
+    """The company's first active warehouse by code: where sales delivers from unless told otherwise."""
+    from spona.back.inventory.models import Warehouse
+
+    return Warehouse.objects.filter(company=company, is_active=True).order_by("code").values_list("pk", flat=True).first()
