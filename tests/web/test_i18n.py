@@ -62,6 +62,25 @@ def test_language_switcher_changes_the_language(client, sales, login, compiled_t
     assert f'<html lang="{language}">' in content
 
 
+def test_the_chosen_language_is_remembered_for_the_next_login(client, sales, login, compiled_translations):
+    # given a user who picks Serbian (Cyrillic) in the top bar
+    login(sales).post("/language/", {"language": "sr", "next": "/"})
+    sales.refresh_from_db()
+    assert sales.language == "sr"
+    # when they log in again from a browser that has no language cookie
+    client.logout()
+    client.cookies.clear()
+    client.post("/login/", {"email": sales.email, "password": PASSWORD})
+    # then Spona speaks Serbian to them
+    assert "Почетна" in client.get("/").content.decode()
+
+
+def test_a_language_spona_does_not_offer_is_not_remembered(client, sales, login):
+    login(sales).post("/language/", {"language": "xx", "next": "/"})
+    sales.refresh_from_db()
+    assert sales.language == "en"
+
+
 def test_login_page_and_errors_in_serbian(client, sales, compiled_translations, settings):
     settings.LOGIN_THROTTLE_ATTEMPTS = 1
     client.cookies["django_language"] = "sr-latn"

@@ -1,14 +1,13 @@
 from django.urls import path
-from django.views.i18n import set_language
 
-from spona.web.views import admin, auth, parties, shell
+from spona.web.views import admin, auth, language, parties, shell
 
 app_name = "web"
 
 urlpatterns = [
     path("", shell.home, name="home"),
     path("company/switch/", shell.switch_company, name="switch_company"),
-    path("language/", set_language, name="set_language"),
+    path("language/", language.set_language, name="set_language"),
     # Authentication
     path("login/", auth.login, name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),

@@ -11,6 +11,7 @@ from spona.core.services.companies import (
     company_update,
     user_create,
     user_set_active,
+    user_set_language,
     user_set_roles,
 )
 from spona.core.services.numbering import exchange_rate_set, sequence_next
@@ -47,5 +48,6 @@ __all__ = [
     "token_revoke",
     "user_create",
     "user_set_active",
+    "user_set_language",
     "user_set_roles",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence as Seq
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -184,4 +185,18 @@ def user_set_active(*, actor: User, company: Company, user_id: int, active: bool
         changes={"is_active": [before, active]},
         company_id=company.pk,
     )
+    return user
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the interface language a user chose, so that it follows them to their next login.
+
+    Raises ValidationFailed for a language Spona does not offer.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed("Choose one of the offered languages.", field_errors={"language": ["Not offered."]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
