@@ -1,0 +1,16 @@
+"""Background jobs of the automation app: thin wrappers over its services and mailers."""
+
+from __future__ import annotations
+
+from spona.bridge.automation import notifications
+from spona.tasks import task
+
+
+@task()
+def notify_approvers(request_id: int) -> int:
+    return notifications.send_to_approvers(request_id)
+
+
+@task()
+def notify_requester(request_id: int) -> int:
+    return notifications.send_to_requester(request_id)
