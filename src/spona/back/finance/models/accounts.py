@@ -41,10 +41,22 @@ class Account(CompanyOwned):
         FX_LOSS = "fx_loss", _("Exchange loss")
         WRITE_OFF = "write_off", _("Write-off")
 
+    class CashFlow(models.TextChoices):
+        """Where the account's movements go in the cash-flow statement; blank follows type and role."""
+
+        AUTO = "", _("By type and function")
+        CASH = "cash", _("Cash and cash equivalents")
+        WORKING_CAPITAL = "working_capital", _("Working capital")
+        NON_CASH = "non_cash", _("Non-cash items")
+        INVESTING = "investing", _("Investing activities")
+        FINANCING = "financing", _("Financing activities")
+        RESULT = "result", _("Result of the period")
+
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True, default="")
+    cash_flow = models.CharField(_("cash-flow class"), max_length=16, choices=CashFlow.choices, blank=True, default="")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     is_group = models.BooleanField(_("group (no postings)"), default=False)
     reconcilable = models.BooleanField(_("reconcilable"), default=False)
@@ -69,6 +81,31 @@ class Account(CompanyOwned):
 
     def is_balance_sheet(self) -> bool:
         return self.type in (self.Type.ASSET, self.Type.LIABILITY, self.Type.EQUITY)
+
+    def cash_flow_class(self) -> str:
+        """The account's cash-flow class; see ``cash_flow_class``."""
+        return cash_flow_class(self.type, self.role, self.cash_flow)
+
+
+def cash_flow_class(account_type: str, role: str, cash_flow: str) -> str:
+    """Where an account goes in the cash-flow statement: its own class, else one its type and role imply.
+
+    Bank and cash accounts are cash; income, expenses and the earnings accounts that the year-end
+    close fills make the result; other assets and liabilities are working capital; other equity
+    is financing.
+    """
+    if cash_flow:
+        return cash_flow
+    if role in (Account.Role.BANK, Account.Role.CASH):
+        return Account.CashFlow.CASH
+    if account_type in (Account.Type.INCOME, Account.Type.EXPENSE) or role in (
+        Account.Role.RETAINED_EARNINGS,
+        Account.Role.CURRENT_EARNINGS,
+    ):
+        return Account.CashFlow.RESULT
+    if account_type == Account.Type.EQUITY:
+        return Account.CashFlow.FINANCING
+    return Account.CashFlow.WORKING_CAPITAL
 
 
 class AnalyticAccount(CompanyOwned):

@@ -1,5 +1,7 @@
 """Reads of the finance app, scoped to company and permission; import them from here."""
 
+from spona.back.finance.selectors.analytic import AnalyticReport, analytic_lines, analytic_report
+from spona.back.finance.selectors.audit import JournalAudit, journal_audit
 from spona.back.finance.selectors.ledger import (
     ChainBreak,
     TrialBalanceRow,
@@ -16,10 +18,12 @@ from spona.back.finance.selectors.ledger import (
 )
 from spona.back.finance.selectors.reports import (
     AgedReport,
+    CashFlowStatement,
     Ledger,
     Statement,
     aged_balances,
     balance_sheet,
+    cash_flow,
     general_ledger,
     general_ledger_stream,
     partner_ledger,
@@ -29,7 +33,10 @@ from spona.back.finance.selectors.reports import (
 
 __all__ = [
     "AgedReport",
+    "AnalyticReport",
+    "CashFlowStatement",
     "ChainBreak",
+    "JournalAudit",
     "Ledger",
     "Statement",
     "TrialBalanceRow",
@@ -37,13 +44,17 @@ __all__ = [
     "account_for_role",
     "account_totals",
     "aged_balances",
+    "analytic_lines",
+    "analytic_report",
     "balance_check",
     "balance_sheet",
+    "cash_flow",
     "entry_list",
     "general_ledger",
     "general_ledger_stream",
     "invoice_payment_state",
     "invoice_residual",
+    "journal_audit",
     "ledger_verify",
     "line_open_amounts",
     "partner_ledger",

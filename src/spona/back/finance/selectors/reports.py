@@ -16,8 +16,10 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from spona.back.finance.models import Account, JournalEntry, JournalLine, Reconciliation
+from spona.back.finance.models.accounts import cash_flow_class
 from spona.back.finance.selectors.ledger import account_totals
 from spona.core.aggregates import ExactSum
+from spona.core.errors import ApplicationError
 from spona.core.models import Company, Party, User
 from spona.core.money import round_amount
 from spona.core.permissions import require
@@ -161,6 +163,118 @@ def balance_sheet(*, user: User | None, company: Company, date_to: dt.date, comp
         compare_from,
         compare_to,
         compare_result,
+    )
+
+
+@dataclass
+class CashFlowStatement(Statement):
+    """A cash-flow statement: ``result`` is the net change in cash, ``sections`` explain it.
+
+    The first section holds the result of the period, the next two the non-cash items and the
+    changes in working capital that together with it make the cash from operating activities.
+    """
+
+    operating: Decimal = ZERO
+    cash_start: Decimal = ZERO
+    cash_end: Decimal = ZERO
+    compare_operating: Decimal | None = None
+    compare_cash_start: Decimal | None = None
+    compare_cash_end: Decimal | None = None
+
+
+# The cash-flow sections in the order of the statement, by Account.CashFlow class.
+CASH_FLOW_SECTIONS = (
+    ("result", "Result of the period"),
+    ("non_cash", "Non-cash items"),
+    ("working_capital", "Changes in working capital"),
+    ("investing", "Investing activities"),
+    ("financing", "Financing activities"),
+)
+OPERATING = ("result", "non_cash", "working_capital")
+
+
+def _cash_effects(
+    company: Company, classes: dict[int, str], date_from: dt.date, date_to: dt.date
+) -> tuple[dict[int, Decimal], Decimal, Decimal]:
+    """Each non-cash account's effect on cash over the period, and the cash balances before and at its end.
+
+    Every entry balances, so the debits to cash equal the credits minus the debits of all the
+    other accounts: an account's effect on cash is its credits less its debits.
+    """
+    moves = account_totals(company=company, date_from=date_from, date_to=date_to)
+    effects = {pk: credit - debit for pk, (debit, credit) in moves.items() if classes.get(pk, "cash") != "cash"}
+    cash_ids = [pk for pk, cls in classes.items() if cls == "cash"]
+
+    def cash_at(day: dt.date) -> Decimal:
+        totals = account_totals(company=company, date_to=day)
+        return sum((totals[pk][0] - totals[pk][1] for pk in cash_ids if pk in totals), ZERO)
+
+    start, end = cash_at(date_from - dt.timedelta(days=1)), cash_at(date_to)
+    if start + sum(effects.values(), ZERO) != end:
+        # Only an unbalanced entry (or monthly balances that disagree with the lines) gets here.
+        raise ApplicationError(
+            f"Cash at the start ({start}) and its change do not add up to the cash at the end ({end}): "
+            "run `spona finance verify` and the balance check.",
+            code="cash_flow_unbalanced",
+        )
+    return effects, start, end
+
+
+def cash_flow(
+    *, user: User | None, company: Company, date_from: dt.date, date_to: dt.date, compare: str = ""
+) -> CashFlowStatement:
+    """Explain the change in cash over a period by the indirect method, with an optional comparison column.
+
+    The result of the period, plus non-cash items and changes in working capital, makes the cash
+    from operating activities; investing and financing activities follow. Accounts are placed by
+    their cash-flow class (``Account.cash_flow``, else their type and role). Cash at the start plus
+    the net change must equal the cash at the end; raises ApplicationError when it does not.
+    """
+    if user is not None:
+        require(user, "finance.view_ledger", company)
+    accounts = list(
+        Account.objects.filter(company=company, is_group=False)
+        .order_by("code")
+        .values_list("pk", "code", "name", "type", "role", "cash_flow")
+    )
+    classes = {pk: cash_flow_class(type_, role, cls) for pk, _code, _name, type_, role, cls in accounts}
+    effects, start, end = _cash_effects(company, classes, date_from, date_to)
+    compare_from, compare_to = comparison_range(date_from, date_to, compare)
+    before = None
+    if compare_from is not None and compare_to is not None:
+        before = _cash_effects(company, classes, compare_from, compare_to)
+    sections = {key: Section(title) for key, title in CASH_FLOW_SECTIONS}
+    result = sum((v for pk, v in effects.items() if classes[pk] == "result"), ZERO)
+    compare_result = sum((v for pk, v in before[0].items() if classes[pk] == "result"), ZERO) if before else None
+    sections["result"].rows.append(ReportRow(None, "", "Result of the period", result, compare_result))
+    for pk, code, name, *_rest in accounts:
+        cls = classes[pk]
+        if cls in ("cash", "result"):
+            continue
+        amount = effects.get(pk, ZERO)
+        compare_amount = before[0].get(pk, ZERO) if before else None
+        if amount or compare_amount:
+            sections[cls].rows.append(ReportRow(pk, code, name, amount, compare_amount))
+
+    def operating(column: str) -> Decimal:
+        return sum((getattr(sections[key], column) or ZERO for key in OPERATING), ZERO)
+
+    return CashFlowStatement(
+        "Cash-flow statement",
+        date_from,
+        date_to,
+        list(sections.values()),
+        "Net change in cash",
+        end - start,
+        compare_from,
+        compare_to,
+        (before[2] - before[1]) if before else None,
+        operating=operating("total"),
+        cash_start=start,
+        cash_end=end,
+        compare_operating=operating("compare_total") if before else None,
+        compare_cash_start=before[1] if before else None,
+        compare_cash_end=before[2] if before else None,
     )
 
 

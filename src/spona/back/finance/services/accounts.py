@@ -11,7 +11,7 @@ from spona.core.models import Company, User
 from spona.core.permissions import require
 from spona.core.services.base import full_clean_or_raise
 
-EDITABLE = ("name", "parent_id", "reconcilable", "is_active")
+EDITABLE = ("name", "parent_id", "reconcilable", "is_active", "cash_flow")
 
 
 def _parent(company: Company, parent_id: int | None, account_type: str) -> Account | None:
@@ -39,12 +39,20 @@ def account_create(
     is_group: bool = False,
     reconcilable: bool = False,
     role: str = "",
+    cash_flow: str = "",
 ) -> Account:
     """Add an account to the chart; codes are unique per company."""
     if actor is not None:
         require(actor, "finance.manage_settings", company)
     account = Account(
-        company=company, code=code.strip(), name=name.strip(), type=type, role=role, is_group=is_group, reconcilable=reconcilable
+        company=company,
+        code=code.strip(),
+        name=name.strip(),
+        type=type,
+        role=role,
+        cash_flow=cash_flow,
+        is_group=is_group,
+        reconcilable=reconcilable,
     )
     account.parent = _parent(company, parent_id, type)
     full_clean_or_raise(account, exclude=["company"])
@@ -57,7 +65,7 @@ def account_create(
 
 @transaction.atomic
 def account_update(*, actor: User | None, company: Company, account_id: int, **changes: object) -> Account:
-    """Rename, move, (de)activate an account or make it reconcilable.
+    """Rename, move, (de)activate an account, make it reconcilable or change its cash-flow class.
 
     Code, type and role are fixed once set, because posted lines and reports depend on them;
     an account with postings cannot stop being reconcilable.
@@ -70,7 +78,7 @@ def account_update(*, actor: User | None, company: Company, account_id: int, **c
     account = Account.objects.select_for_update().filter(pk=account_id, company=company).first()
     if account is None:
         raise NotFound("No such account.")
-    before = audit.snapshot(account, ["name", "parent", "reconcilable", "is_active"])
+    before = audit.snapshot(account, ["name", "parent", "reconcilable", "is_active", "cash_flow"])
     if "parent_id" in changes:
         parent = _parent(company, changes.pop("parent_id"), account.type)  # type: ignore[arg-type]
         if parent is not None and parent.pk == account.pk:
@@ -88,6 +96,6 @@ def account_update(*, actor: User | None, company: Company, account_id: int, **c
         actor=actor,
         target=account,
         action="updated",
-        changes=audit.diff(before, audit.snapshot(account, ["name", "parent", "reconcilable", "is_active"])),
+        changes=audit.diff(before, audit.snapshot(account, ["name", "parent", "reconcilable", "is_active", "cash_flow"])),
     )
     return account

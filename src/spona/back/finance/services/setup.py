@@ -17,11 +17,16 @@ from spona.core.permissions import require
 
 CHARTS = Path(__file__).resolve().parent.parent / "data" / "charts"
 COLUMNS = ("code", "name", "type", "role", "parent", "is_group", "reconcilable")
+# Optional: charts written before the cash-flow statement leave it out, and every account then
+# takes the class its type and role imply.
+OPTIONAL_COLUMNS = ("cash_flow",)
 TRUE = {"true", "1", "yes"}
 
 
 def chart_load_csv(*, company: Company, text: str) -> int:
-    """Create the accounts of a chart template given as CSV (columns: ``COLUMNS``); return how many.
+    """Create the accounts of a chart template given as CSV (columns: ``COLUMNS``, optionally ``OPTIONAL_COLUMNS``).
+
+    Return how many accounts were created.
 
     National charts are data: a CSV file with these columns. Every row is validated before
     anything is written; a bad row is reported with its line number.
@@ -38,6 +43,8 @@ def chart_load_csv(*, company: Company, text: str) -> int:
             errors.setdefault(f"line {number}", []).append(f"unknown type {row['type']!r}")
         if (row["role"] or "") not in Account.Role.values:
             errors.setdefault(f"line {number}", []).append(f"unknown role {row['role']!r}")
+        if (row.get("cash_flow") or "") not in Account.CashFlow.values:
+            errors.setdefault(f"line {number}", []).append(f"unknown cash-flow class {row['cash_flow']!r}")
         if row["parent"] and row["parent"] not in codes:
             errors.setdefault(f"line {number}", []).append(f"parent {row['parent']!r} is not in the file")
         if not row["code"].strip() or not row["name"].strip():
@@ -56,6 +63,7 @@ def chart_load_csv(*, company: Company, text: str) -> int:
             name=row["name"].strip(),
             type=row["type"],
             role=row["role"] or "",
+            cash_flow=(row.get("cash_flow") or "").strip(),
             is_group=row["is_group"].strip().lower() in TRUE,
             reconcilable=row["reconcilable"].strip().lower() in TRUE,
         )
