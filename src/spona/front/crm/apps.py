@@ -10,7 +10,11 @@ class CrmConfig(AppConfig):
     verbose_name = "CRM"
 
     def ready(self) -> None:
+        from datetime import timedelta
+
+        from spona.core import schedule
         from spona.front.crm import demo, events, permissions  # noqa: F401  (each registers itself)
+        from spona.front.crm.services import activity_reminders_send, leads_fetch
         from spona.front.crm.views.panel import crm_panel
         from spona.web import navigation, panels
         from spona.web.navigation import MenuEntry
@@ -22,5 +26,8 @@ class CrmConfig(AppConfig):
             MenuEntry("front", _("Opportunities"), "crm:opportunity_list", "crm.view", icon="briefcase", order=12),
             MenuEntry("front", _("My day"), "crm:my_day", "crm.view", icon="calendar-check", order=13),
             MenuEntry("front", _("Teams & rules"), "crm:team_list", "crm.manage_teams", icon="people", order=14),
+            MenuEntry("front", _("Sales dashboard"), "crm:dashboard", "crm.view", icon="bar-chart-line", order=15),
         )
         panels.register(Panel("crm.pipeline", "crm/partials/_party_panel.html", crm_panel, order=15, permission="crm.view"))
+        schedule.every("crm.activity_reminders", timedelta(minutes=5), activity_reminders_send)
+        schedule.every("crm.leads_fetch", timedelta(minutes=5), leads_fetch)

@@ -41,6 +41,12 @@ class ActivityPayload(BaseModel):
     due_at: str
 
 
+class EmailSentPayload(BaseModel):
+    to: str
+    subject: str
+    activity_id: int | None = None
+
+
 LEAD_CREATED = define(EventType("crm.lead_created", "A lead came in.", LeadPayload, "sales", "New lead {name} ({source})"))
 LEAD_QUALIFIED = define(
     EventType("crm.lead_qualified", "A lead became an opportunity.", LeadQualifiedPayload, "sales", "Lead {name} qualified")
@@ -82,4 +88,7 @@ ACTIVITY_CREATED = define(
 )
 ACTIVITY_DONE = define(
     EventType("crm.activity_done", "An activity was done.", ActivityPayload, "sales", "{kind} done: {subject}")
+)
+EMAIL_SENT = define(
+    EventType("crm.email_sent", "The CRM sent an e-mail.", EmailSentPayload, "sales", "E-mail to {to}: {subject}")
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from typing import Any
 
@@ -10,7 +12,7 @@ from django.core import signing
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from spona.front.crm.models import Activity, AssignmentRule, Lead, Opportunity
+from spona.front.crm.models import Activity, AssignmentRule, Lead, Opportunity, SalesTarget
 
 AMOUNT = {"max_digits": 20, "decimal_places": 4, "min_value": 0, "max_value": 10**13}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -83,24 +85,66 @@ class QualifyForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("CSV or Excel file"),
         required=False,
         help_text=_("Columns: contact_name, company_name, email, phone, country, source, notes."),
     )
     content = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2_000_000)
+    # A workbook checked in the preview comes back for the commit as base64 (2 MB become 2.7 MB).
+    workbook = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2_800_000)
 
     MAX_BYTES = 2_000_000
+    XLSX_MAGIC = b"PK\x03\x04"
 
-    def text(self) -> str:
+    def upload(self) -> tuple[str, bytes | str]:
+        """The uploaded or carried-over file: ``("xlsx", bytes)`` or ``("csv", text)``."""
         upload = self.cleaned_data.get("file")
         if upload is None:
-            return self.cleaned_data.get("content") or ""
+            if self.cleaned_data.get("workbook"):
+                try:
+                    return "xlsx", base64.b64decode(self.cleaned_data["workbook"], validate=True)
+                except binascii.Error:
+                    raise forms.ValidationError(_("Upload the file again.")) from None
+            return "csv", self.cleaned_data.get("content") or ""
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
+        data = upload.read()
+        if data.startswith(self.XLSX_MAGIC):
+            return "xlsx", data
         try:
-            return upload.read().decode("utf-8-sig")
+            return "csv", data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError(_("Save the file as UTF-8 CSV.")) from None
+            raise forms.ValidationError(_("Save the file as UTF-8 CSV or as an Excel workbook (.xlsx).")) from None
+
+
+class TargetForm(forms.Form):
+    subject = forms.ChoiceField(label=_("Person or team"))
+    period = forms.ChoiceField(label=_("Period"), choices=SalesTarget.Period.choices)
+    start = forms.DateField(label=_("In"), widget=DATE, help_text=_("Any day of the month or quarter."))
+    amount = forms.DecimalField(label=_("Target revenue"), **AMOUNT)
+
+    def __init__(self, *args: Any, users: list[Any], teams: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [
+            (_("Teams"), [(f"team:{t.pk}", t.name) for t in teams]),
+            (_("People"), [(f"user:{u.pk}", u.full_name or u.email) for u in users]),
+        ]
+
+    def subject_ids(self) -> tuple[int | None, int | None]:
+        """``(owner_id, team_id)`` of the chosen subject."""
+        kind, _sep, pk = self.cleaned_data["subject"].partition(":")
+        return (int(pk), None) if kind == "user" else (None, int(pk))
+
+
+class DashboardFilterForm(forms.Form):
+    period = forms.CharField(label=_("Period"), required=False, max_length=7, help_text=_("2026-05, 2026-Q2 or 2026."))
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, users: list[Any], teams: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = user_choices(users, _("Anyone"))
+        self.fields["team"].choices = [("", _("Any team")), *((t.pk, t.name) for t in teams)]
 
 
 class OpportunityForm(forms.Form):
@@ -142,6 +186,13 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     due_at = forms.DateTimeField(label=_("Due"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    remind_at = forms.DateTimeField(
+        label=_("Remind me"),
+        required=False,
+        widget=DATETIME,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("The owner gets an e-mail at this time."),
+    )
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     lead = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from spona.core import selectors as core_selectors
@@ -21,8 +21,9 @@ from spona.core.models import Company, Party, User
 from spona.core.money import round_amount
 from spona.core.permissions import require
 from spona.core.selectors import Page, decode_cursor, encode_cursor
-from spona.front.crm.models import Activity, AssignmentRule, Lead, Opportunity, Pipeline, Stage, Team
+from spona.front.crm.models import Activity, AssignmentRule, Lead, Opportunity, Pipeline, SalesTarget, Stage, Team
 from spona.front.crm.services import pipeline_default
+from spona.front.crm.services.targets import period_start
 
 
 def _page(qs: QuerySet[Any], cursor: str | None, limit: int) -> Page:
@@ -324,3 +325,226 @@ def company_for_form(*, code: str) -> Company:
     if company is None:
         raise NotFound("No such form.")
     return company
+
+
+# Targets and dashboards ----------------------------------------------------------------------
+
+
+def target_list(*, user: User, company: Company, year: int | None = None) -> list[SalesTarget]:
+    """The company's sales targets, newest period first, optionally of one year."""
+    require(user, "crm.view", company)
+    qs = SalesTarget.objects.filter(company=company).select_related("owner", "team")
+    if year:
+        qs = qs.filter(start__year=year)
+    return list(qs.order_by("-start", "period", "team__name", "owner__full_name", "pk"))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A dashboard period: a month (``2026-05``), a quarter (``2026-Q2``) or a year (``2026``); ``end`` is exclusive."""
+
+    key: str
+    start: dt.date
+    end: dt.date
+
+    def months(self) -> list[dt.date]:
+        found, day = [], self.start
+        while day < self.end:
+            found.append(day)
+            day = _next_month(day)
+        return found
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def period_parse(value: str, today: dt.date) -> Period:
+    """Read ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``; anything else (or nothing) means the quarter of ``today``."""
+    value = (value or "").strip().upper()
+    try:
+        if len(value) == 4:
+            year = int(value)
+            if 1900 <= year <= 2999:
+                return Period(value, dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
+        elif len(value) == 7 and value[4:6] == "-Q" and value[6] in "1234":
+            start = dt.date(int(value[:4]), (int(value[6]) - 1) * 3 + 1, 1)
+            return Period(value, start, _next_month(_next_month(_next_month(start))))
+        elif len(value) == 7 and value[4] == "-":
+            start = dt.date(int(value[:4]), int(value[5:]), 1)
+            return Period(value, start, _next_month(start))
+    except ValueError:
+        pass
+    start = period_start(SalesTarget.Period.QUARTER, today)
+    return Period(f"{start.year}-Q{(start.month - 1) // 3 + 1}", start, _next_month(_next_month(_next_month(start))))
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """Open deals in one stage: how many, their total and their probability-weighted total."""
+
+    stage: str
+    probability: Decimal
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One month of the period: deals won and lost (closed in it), revenue won and the target."""
+
+    month: dt.date
+    won: int
+    lost: int
+    revenue: Decimal
+    target: Decimal
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return _percent(self.revenue, self.target)
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        return _percent(self.won, self.won + self.lost)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The sales figures of a period for the whole company, one owner or one team.
+
+    ``win_rate`` is won / (won + lost) of the deals closed in the period; ``average_deal`` the
+    mean amount of those won; ``cycle_days`` their mean days from opening to winning. Each is
+    None when there is nothing to divide by. Revenue is the won deals' expected revenue.
+    """
+
+    period: Period
+    currency: str
+    stages: list[StageRow]
+    months: list[MonthRow]
+    won: int
+    lost: int
+    revenue: Decimal
+    target: Decimal
+    win_rate: Decimal | None
+    average_deal: Decimal | None
+    cycle_days: Decimal | None
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return _percent(self.revenue, self.target)
+
+
+def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _monthly_targets(company: Company, period: Period, owner_id: int | None, team_id: int | None) -> dict[dt.date, Decimal]:
+    """Target per month of the period, unrounded: a quarter's target counts a third in each of its months.
+
+    For one owner their own targets count, for one team the team's; for the whole company the
+    team targets when there are any in the period, else the sum of the personal ones.
+    """
+    qs = SalesTarget.objects.filter(company=company, start__lt=period.end, start__gte=period.start - dt.timedelta(days=62))
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    elif team_id:
+        qs = qs.filter(team_id=team_id)
+    else:
+        rows = list(qs.values_list("team_id", "period", "start", "amount"))
+        has_team = any(r[0] for r in rows)
+        rows = [r for r in rows if bool(r[0]) == has_team]
+        return _spread(rows, period)
+    return _spread(list(qs.values_list("team_id", "period", "start", "amount")), period)
+
+
+def _spread(rows: list[tuple[Any, str, dt.date, Decimal]], period: Period) -> dict[dt.date, Decimal]:
+    months = dict.fromkeys(period.months(), Decimal(0))
+    for _, kind, start, amount in rows:
+        if kind == SalesTarget.Period.QUARTER:
+            day = start
+            for _ in range(3):
+                if day in months:
+                    months[day] += amount / 3
+                day = _next_month(day)
+        elif start in months:
+            months[start] += amount
+    return months
+
+
+def dashboard(
+    *, user: User, company: Company, period: Period, owner_id: int | None = None, team_id: int | None = None
+) -> Dashboard:
+    """Pipeline by stage (open deals now), and won / lost deals, revenue against target in ``period``.
+
+    Months are the company's time zone. Each amount is rounded half-up to the company currency
+    once, from the exact sum (the period's revenue is not a sum of rounded months).
+    """
+    require(user, "crm.view", company)
+    currency = company.base_currency
+    scope = Opportunity.objects.filter(company=company)
+    if owner_id:
+        scope = scope.filter(owner_id=owner_id)
+    if team_id:
+        scope = scope.filter(team_id=team_id)
+    pipeline = pipeline_default(company=company)
+    open_by_stage = {
+        row["stage_id"]: row
+        for row in scope.filter(status=Opportunity.Status.OPEN, pipeline=pipeline)
+        .values("stage_id")
+        .annotate(n=Count("pk"), total=Sum("expected_revenue"))
+    }
+    stages = []
+    for stage in Stage.objects.filter(pipeline=pipeline, is_won=False, is_lost=False):
+        row = open_by_stage.get(stage.pk, {"n": 0, "total": Decimal(0)})
+        stages.append(
+            StageRow(
+                stage=stage.name,
+                probability=stage.probability,
+                count=row["n"],
+                amount=round_amount(row["total"], currency),
+                weighted=round_amount(row["total"] * stage.probability / 100, currency),
+            )
+        )
+    zone = ZoneInfo(company.time_zone or "UTC")
+    since = dt.datetime.combine(period.start, dt.time(), tzinfo=zone)
+    until = dt.datetime.combine(period.end, dt.time(), tzinfo=zone)
+    closed = scope.filter(status__in=(Opportunity.Status.WON, Opportunity.Status.LOST), closed_at__gte=since, closed_at__lt=until)
+    per_month: dict[dt.date, list[Any]] = {m: [0, 0, Decimal(0)] for m in period.months()}
+    won_amounts: list[Decimal] = []
+    cycle = dt.timedelta()
+    for status, amount, created_at, closed_at in closed.values_list("status", "expected_revenue", "created_at", "closed_at"):
+        month = timezone.localtime(closed_at, timezone=zone).date().replace(day=1)
+        if status == Opportunity.Status.WON:
+            per_month[month][0] += 1
+            per_month[month][2] += amount
+            won_amounts.append(amount)
+            cycle += max(closed_at - created_at, dt.timedelta())
+        else:
+            per_month[month][1] += 1
+    targets = _monthly_targets(company, period, owner_id, team_id)
+    months = [
+        MonthRow(month=m, won=v[0], lost=v[1], revenue=round_amount(v[2], currency), target=round_amount(targets[m], currency))
+        for m, v in per_month.items()
+    ]
+    won, lost = len(won_amounts), sum(m.lost for m in months)
+    revenue = round_amount(sum(won_amounts, Decimal(0)), currency)
+    return Dashboard(
+        period=period,
+        currency=currency,
+        stages=stages,
+        months=months,
+        won=won,
+        lost=lost,
+        revenue=revenue,
+        target=round_amount(sum(targets.values(), Decimal(0)), currency),
+        win_rate=_percent(won, won + lost),
+        average_deal=round_amount(revenue / won, currency) if won else None,
+        cycle_days=(Decimal(cycle.total_seconds()) / 86400 / won).quantize(Decimal("0.1")) if won else None,
+    )

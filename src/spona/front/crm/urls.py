@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from spona.front.crm.views import activities, leads, pipeline, teams
+from spona.front.crm.views import activities, dashboard, leads, pipeline, teams
 
 app_name = "crm"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path("activities/<int:pk>/done/", activities.activity_done, name="activity_done"),
     path("my-day/", activities.my_day, name="my_day"),
     path("my-day/calendar.ics", activities.activity_calendar, name="activity_calendar"),
+    # Dashboard and targets
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("targets/", dashboard.target_list, name="target_list"),
+    path("targets/<int:pk>/delete/", dashboard.target_delete, name="target_delete"),
     # Teams and assignment rules
     path("teams/", teams.team_list, name="team_list"),
     path("teams/new/", teams.team_create, name="team_create"),

@@ -28,13 +28,25 @@ class Activity(CompanyOwned):
     party = models.ForeignKey("core.Party", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(null=True, blank=True, editable=False)
+    remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
+    # Set when the reminder went out, so that the scheduled job sends each reminder once.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The Message-ID of the e-mail this activity records, so that a mail fetched twice is logged once.
+    message_id = models.CharField(max_length=255, blank=True, editable=False)
 
     personal_data = ("subject", "notes")
 
     class Meta:
         ordering = ["due_at", "id"]
         verbose_name_plural = _("activities")
-        indexes = [models.Index(fields=["company", "owner", "done", "due_at"], name="crm_activity_day_idx")]
+        indexes = [
+            models.Index(fields=["company", "owner", "done", "due_at"], name="crm_activity_day_idx"),
+            models.Index(
+                fields=["remind_at"],
+                condition=models.Q(reminded_at__isnull=True, done=False, remind_at__isnull=False),
+                name="crm_activity_remind_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.subject

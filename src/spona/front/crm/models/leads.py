@@ -45,6 +45,8 @@ class Lead(CompanyOwned):
     score_reasons = models.JSONField(_("score reasons"), default=list, blank=True)
     opportunity = models.ForeignKey("crm.Opportunity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The Message-ID of the e-mail the lead came from, so that a mail fetched twice makes one lead.
+    message_id = models.CharField(max_length=255, blank=True, editable=False)
 
     personal_data = ("contact_name", "company_name", "email", "phone", "notes")
 

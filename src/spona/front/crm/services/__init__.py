@@ -7,7 +7,7 @@ apps import this package (``from spona.front.crm import services``).
 
 from spona.front.crm.services.activities import activity_create, activity_done
 from spona.front.crm.services.assignment import assign_owner, rule_create, rule_delete, team_create, team_update
-from spona.front.crm.services.imports import ImportReport, ImportRow, lead_import
+from spona.front.crm.services.imports import ImportReport, ImportRow, lead_import, lead_import_xlsx
 from spona.front.crm.services.leads import (
     LeadInput,
     lead_create,
@@ -17,6 +17,7 @@ from spona.front.crm.services.leads import (
     lead_update,
     score_of,
 )
+from spona.front.crm.services.mail import MailLead, lead_from_email, leads_fetch, leads_fetch_company
 from spona.front.crm.services.opportunities import (
     OpportunityInput,
     opportunity_create,
@@ -26,21 +27,30 @@ from spona.front.crm.services.opportunities import (
     opportunity_win,
     pipeline_default,
 )
+from spona.front.crm.services.reminders import activity_reminders_send, crm_mail_send
+from spona.front.crm.services.targets import target_delete, target_set
 
 __all__ = [
     "ImportReport",
     "ImportRow",
     "LeadInput",
+    "MailLead",
     "OpportunityInput",
     "activity_create",
     "activity_done",
+    "activity_reminders_send",
     "assign_owner",
+    "crm_mail_send",
     "lead_create",
+    "lead_from_email",
     "lead_import",
+    "lead_import_xlsx",
     "lead_qualify",
     "lead_rescore",
     "lead_set_status",
     "lead_update",
+    "leads_fetch",
+    "leads_fetch_company",
     "opportunity_create",
     "opportunity_lose",
     "opportunity_move",
@@ -50,6 +60,8 @@ __all__ = [
     "rule_create",
     "rule_delete",
     "score_of",
+    "target_delete",
+    "target_set",
     "team_create",
     "team_update",
 ]

@@ -38,16 +38,22 @@ def activity_create(
     lead_id: int | None = None,
     opportunity_id: int | None = None,
     party_id: int | None = None,
+    remind_at: dt.datetime | None = None,
 ) -> Activity:
     """Plan an activity for its owner (the actor by default) about a lead, an opportunity or a party.
 
-    An activity on an opportunity concerns the opportunity's party, so it reaches that party's
+    With ``remind_at`` (not after the due time) the owner gets a reminder by e-mail then. An
+    activity on an opportunity concerns the opportunity's party, so it reaches that party's
     timeline; one on a lead rescores the lead. Raises ValidationFailed when a linked record is
     not of this company.
     """
     require(actor, "crm.manage", company)
     errors: dict[str, list[str]] = {}
-    activity = Activity(company=company, kind=kind, subject=subject.strip(), notes=notes.strip(), due_at=due_at)
+    activity = Activity(
+        company=company, kind=kind, subject=subject.strip(), notes=notes.strip(), due_at=due_at, remind_at=remind_at
+    )
+    if remind_at is not None and remind_at > due_at:
+        errors["remind_at"] = ["Remind before the activity is due."]
     owner = User.objects.filter(pk=owner_id or actor.pk, memberships__company=company, is_active=True).first()
     if owner is None:
         errors["owner_id"] = ["Choose a member of this company."]

@@ -1,10 +1,13 @@
-"""CSV import of leads: a dry run shows each row's errors; the commit takes all rows or none."""
+"""CSV and XLSX import of leads: a dry run shows each row's errors; the commit takes all rows or none."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -40,21 +43,71 @@ class ImportReport:
         return sum(1 for r in self.rows if r.errors)
 
 
-def _read(text: str) -> list[ImportRow]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip().lower() for h in reader.fieldnames or []]
+def _check_headers(headers: list[str]) -> None:
     if not {"contact_name", "company_name"} & set(headers):
         raise ValidationFailed(
             "The file needs a header row with contact_name or company_name.",
             field_errors={"file": [f"Columns: {', '.join(COLUMNS)}."]},
         )
+
+
+def _too_many() -> ValidationFailed:
+    return ValidationFailed(f"Import at most {MAX_ROWS} rows at once.", field_errors={"file": ["Too many rows."]})
+
+
+def _read(text: str) -> list[ImportRow]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    _check_headers([h.strip().lower() for h in reader.fieldnames or []])
     rows = []
     for raw in reader:
         values = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         rows.append(ImportRow(line=reader.line_num, values={c: values.get(c, "") for c in COLUMNS}))
         if len(rows) > MAX_ROWS:
-            raise ValidationFailed(f"Import at most {MAX_ROWS} rows at once.", field_errors={"file": ["Too many rows."]})
+            raise _too_many()
     return rows
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the text a person typed: 381601234567 not 381601234567.0, dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip()
+
+
+def _read_xlsx(content: bytes) -> list[ImportRow]:
+    """The rows of the workbook's first sheet below its header row, numbered as the sheet shows them."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ValidationFailed("This is not an Excel workbook (.xlsx).", field_errors={"file": ["Not an XLSX file."]}) from None
+    try:
+        # One numbered iterator for the header search and the data, so numbers stay the sheet's.
+        numbered = enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
+        headers: list[str] = []
+        for _, cells in numbered:
+            if any(c not in (None, "") for c in cells):
+                headers = [_cell(c).lower() for c in cells]
+                break
+        _check_headers(headers)
+        rows = []
+        for number, cells in numbered:
+            values = {h: _cell(c) for h, c in zip(headers, cells, strict=False) if h}
+            if not any(values.values()):
+                continue
+            rows.append(ImportRow(line=number, values={c: values.get(c, "") for c in COLUMNS}))
+            if len(rows) > MAX_ROWS:
+                raise _too_many()
+        return rows
+    finally:
+        book.close()
 
 
 @transaction.atomic
@@ -65,7 +118,20 @@ def lead_import(*, actor: User, company: Company, text: str, commit: bool) -> Im
     nothing and raises ValidationFailed; otherwise it creates every row, assigned and scored.
     """
     require(actor, "crm.manage", company)
-    rows = _read(text)
+    return _import(actor, company, _read(text), commit)
+
+
+@transaction.atomic
+def lead_import_xlsx(*, actor: User, company: Company, content: bytes, commit: bool) -> ImportReport:
+    """Check or import the leads of an Excel workbook's first sheet, with the same columns and rules as CSV.
+
+    Row numbers in the report are the sheet's. Raises ValidationFailed for a file that is no workbook.
+    """
+    require(actor, "crm.manage", company)
+    return _import(actor, company, _read_xlsx(content), commit)
+
+
+def _import(actor: User, company: Company, rows: list[ImportRow], commit: bool) -> ImportReport:
     cleaned = []
     for row in rows:
         data = LeadInput(**{k: v for k, v in row.values.items() if k != "source"})

@@ -40,6 +40,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 lead_id=data["lead"],
                 opportunity_id=data["opportunity"],
                 party_id=data["party"],
+                remind_at=data["remind_at"],
             )
         except ApplicationError as exc:
             apply_error(form, exc, {"owner_id": "owner"})

@@ -3,6 +3,8 @@ qualification into an opportunity, rescoring, and CSV import with a dry-run prev
 
 from __future__ import annotations
 
+import base64
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -233,31 +235,38 @@ def lead_qualify(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _run_import(request: HttpRequest, kind: str, data: bytes | str, commit: bool) -> services.ImportReport:
+    user, company = caller(request)
+    if kind == "xlsx":
+        return services.lead_import_xlsx(actor=user, company=company, content=data, commit=commit)  # type: ignore[arg-type]
+    return services.lead_import(actor=user, company=company, text=data, commit=commit)  # type: ignore[arg-type]
+
+
 @company_view("crm.manage")
 def lead_import(request: HttpRequest) -> HttpResponse:
-    """Import leads from CSV: "Preview" checks every row; "Import" takes all rows or none."""
-    user, company = caller(request)
+    """Import leads from CSV or XLSX: "Preview" checks every row; "Import" takes all rows or none."""
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
-    text = ""
+    kind, data = "csv", ""
     if request.method == "POST" and form.is_valid():
         commit = request.POST.get("action") == "commit"
         try:
-            text = form.text()
-            report = services.lead_import(actor=user, company=company, text=text, commit=commit)
+            kind, data = form.upload()
+            report = _run_import(request, kind, data, commit)
         except ApplicationError as exc:
             # The summary ("2 of 3 rows have errors; nothing was imported") belongs above the form.
             form.add_error(None, exc.message)
-            if commit:
-                report = services.lead_import(actor=user, company=company, text=text, commit=False) if text else None
+            if commit and data:
+                report = _run_import(request, kind, data, False)
         except forms.ValidationError as exc:
             form.add_error("file", exc)
         else:
             if commit:
                 messages.success(request, _("%(count)d leads imported.") % {"count": report.created})
                 return redirect("crm:lead_list")
+    carried = {"content": data if kind == "csv" else "", "workbook": base64.b64encode(data).decode() if kind == "xlsx" else ""}
     return render(
         request,
         "crm/lead_import.html",
-        {"form": form, "report": report, "content": text, "breadcrumbs": crumbs("leads", (_("Import"), None))},
+        {"form": form, "report": report, **carried, "breadcrumbs": crumbs("leads", (_("Import"), None))},
     )
