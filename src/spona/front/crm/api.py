@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from spona.core.api import Id, Input, Text
@@ -22,7 +23,7 @@ from spona.core.errors import ValidationFailed
 from spona.core.models import Company, User
 from spona.core.money import round_amount
 from spona.front.crm import selectors, services
-from spona.front.crm.models import Activity, Lead, Opportunity
+from spona.front.crm.models import Activity, Lead, Opportunity, SalesTarget
 
 router = Router(tags=["crm"])
 
@@ -364,6 +365,7 @@ class ActivityOut(Schema):
     party_id: int | None
     done: bool
     done_at: dt.datetime | None
+    remind_at: dt.datetime | None
 
 
 class ActivityPage(Schema):
@@ -385,6 +387,7 @@ class ActivityIn(Input):
     lead_id: Id | None = None
     opportunity_id: Id | None = None
     party_id: Id | None = None
+    remind_at: dt.datetime | None = Field(None, description="When the owner gets an e-mail reminder; not after due_at.")
 
 
 class StageOut(Schema):
@@ -422,8 +425,10 @@ def list_crm_activities(request: HttpRequest, filters: Query[ActivityFilters]) -
 def create_crm_activity(request: HttpRequest, payload: ActivityIn) -> Any:
     """Plan an activity about a lead, an opportunity or a party (its owner is the caller by default)."""
     user, company = _caller(request)
-    if not 1900 <= payload.due_at.year <= 2999:
-        raise ValidationFailed("Give a due date between the years 1900 and 2999.", field_errors={"due_at": ["Out of range."]})
+    for name in ("due_at", "remind_at"):
+        value = getattr(payload, name)
+        if value is not None and not 1900 <= value.year <= 2999:
+            raise ValidationFailed("Give a date between the years 1900 and 2999.", field_errors={name: ["Out of range."]})
     return Status(201, services.activity_create(actor=user, company=company, **payload.model_dump()))
 
 
@@ -457,3 +462,137 @@ def list_crm_pipelines(request: HttpRequest) -> Any:
         }
         for p in selectors.pipeline_list(user=user, company=company)
     ]
+
+
+# Targets and the dashboard -------------------------------------------------------------------------
+
+TargetPeriod = Literal[tuple(SalesTarget.Period.values)]  # type: ignore[valid-type]
+
+
+class TargetOut(Schema):
+    id: int
+    owner_id: int | None
+    team_id: int | None
+    period: TargetPeriod
+    start: dt.date
+    label: str = Field(description="2026-05 for a month, 2026-Q2 for a quarter.")
+    amount: MoneyText
+    currency: str
+
+
+class TargetIn(Input):
+    owner_id: Id | None = Field(None, description="The salesperson; give this or team_id.")
+    team_id: Id | None = Field(None, description="The sales team; give this or owner_id.")
+    period: TargetPeriod = "month"
+    start: dt.date = Field(description="Any day of the month or quarter.")
+    amount: Amount
+
+
+class DashboardFilters(Schema):
+    period: Text = Field("", max_length=7, description="2026-05, 2026-Q2 or 2026; the current quarter by default.")
+    owner_id: Id | None = None
+    team_id: Id | None = None
+
+
+class StageFigures(Schema):
+    stage: str
+    probability: MoneyText
+    count: int
+    amount: MoneyText
+    weighted: MoneyText
+
+
+class MonthFigures(Schema):
+    month: str
+    won: int
+    lost: int
+    revenue: MoneyText
+    target: MoneyText
+
+
+class DashboardOut(Schema):
+    period: str
+    start: dt.date
+    end: dt.date = Field(description="The first day after the period.")
+    currency: str
+    stages: list[StageFigures]
+    months: list[MonthFigures]
+    won: int
+    lost: int
+    revenue: MoneyText
+    target: MoneyText
+    win_rate: MoneyText | None = Field(description="Percent of the deals closed in the period that were won.")
+    average_deal: MoneyText | None
+    cycle_days: MoneyText | None = Field(description="Mean days from opening to winning of the deals won.")
+
+
+def _target_out(target: SalesTarget) -> dict[str, Any]:
+    return {
+        "id": target.pk,
+        "owner_id": target.owner_id,
+        "team_id": target.team_id,
+        "period": target.period,
+        "start": target.start,
+        "label": target.label(),
+        "amount": str(round_amount(target.amount, target.currency)),
+        "currency": target.currency,
+    }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:f}"
+
+
+@router.get("/targets", response=list[TargetOut])
+def list_crm_targets(request: HttpRequest, year: int | None = Query(None, ge=1900, le=2999)) -> Any:  # type: ignore[type-arg]
+    """List the sales targets of people and teams, newest period first, optionally of one year."""
+    user, company = _caller(request)
+    return [_target_out(t) for t in selectors.target_list(user=user, company=company, year=year)]
+
+
+@router.post("/targets", response={201: TargetOut})
+def set_crm_target(request: HttpRequest, payload: TargetIn) -> Any:
+    """Set the target of one person or one team for a month or quarter; setting it again replaces the amount."""
+    user, company = _caller(request)
+    if not 1900 <= payload.start.year <= 2999:
+        raise ValidationFailed("Give a date between the years 1900 and 2999.", field_errors={"start": ["Out of range."]})
+    target = services.target_set(actor=user, company=company, **payload.model_dump())
+    return Status(201, _target_out(target))
+
+
+@router.delete("/targets/{target_id}", response={204: None})
+def delete_crm_target(request: HttpRequest, target_id: Id) -> Any:
+    """Remove a target."""
+    user, company = _caller(request)
+    services.target_delete(actor=user, company=company, target_id=target_id)
+    return Status(204, None)
+
+
+@router.get("/dashboard", response=DashboardOut)
+def get_crm_dashboard(request: HttpRequest, filters: Query[DashboardFilters]) -> Any:
+    """Pipeline by stage, win rate, average deal size, sales cycle and revenue against target of a period."""
+    user, company = _caller(request)
+    period = selectors.period_parse(filters.period, timezone.localdate())
+    board = selectors.dashboard(user=user, company=company, period=period, owner_id=filters.owner_id, team_id=filters.team_id)
+    return {
+        "period": period.key,
+        "start": period.start,
+        "end": period.end,
+        "currency": board.currency,
+        "stages": [
+            {"stage": s.stage, "probability": f"{s.probability:f}", "count": s.count, "amount": _text(s.amount),
+             "weighted": _text(s.weighted)}
+            for s in board.stages
+        ],
+        "months": [
+            {"month": m.label, "won": m.won, "lost": m.lost, "revenue": _text(m.revenue), "target": _text(m.target)}
+            for m in board.months
+        ],
+        "won": board.won,
+        "lost": board.lost,
+        "revenue": _text(board.revenue),
+        "target": _text(board.target),
+        "win_rate": _text(board.win_rate),
+        "average_deal": _text(board.average_deal),
+        "cycle_days": _text(board.cycle_days),
+    }  # fmt: skip

@@ -1,0 +1,141 @@
+"""XLSX import of leads (dry run, per-row errors, all or nothing) and activity reminders by e-mail."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from openpyxl import Workbook
+
+from spona.core.errors import ValidationFailed
+from spona.core.models import Event, TimelineEntry
+from spona.front.crm import services
+from spona.front.crm.models import Activity, Lead
+from tests.factories import deliver_events, party
+from tests.front.crm.factories import opportunity
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook(*rows: tuple[object, ...]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HEADER = ("contact_name", "company_name", "email", "phone", "country")
+GOOD = workbook((), HEADER, ("Ana", "Nova", "ana@nova.rs", 381601234567, "rs"), ("Boris", "", "", None, ""))
+BAD = workbook(
+    HEADER, ("Ana", "Nova", "ana@nova.rs", None, "RS"), ("", "", "x@y.rs", None, ""), ("Cile", "", "not-mail", None, "")
+)
+
+
+def test_xlsx_dry_run_reports_rows_by_their_sheet_numbers(company, sales):
+    # when a workbook with an empty first row is checked
+    report = services.lead_import_xlsx(actor=sales, company=company, content=GOOD, commit=False)
+    # then its data rows carry the sheet's row numbers, numbers read as typed, and nothing is created
+    assert [r.line for r in report.rows] == [3, 4] and report.error_count == 0
+    assert report.rows[0].values["phone"] == "381601234567"
+    assert not Lead.objects.filter(company=company).exists()
+
+
+def test_xlsx_commit_takes_all_rows_or_none(company, sales):
+    report = services.lead_import_xlsx(actor=sales, company=company, content=BAD, commit=False)
+    assert [(r.line, bool(r.errors)) for r in report.rows] == [(2, False), (3, True), (4, True)]
+    with pytest.raises(ValidationFailed, match="2 of 3 rows have errors"):
+        services.lead_import_xlsx(actor=sales, company=company, content=BAD, commit=True)
+    assert not Lead.objects.filter(company=company).exists()
+    done = services.lead_import_xlsx(actor=sales, company=company, content=GOOD, commit=True)
+    assert done.created == 2
+    assert sorted(Lead.objects.values_list("contact_name", "phone", "country", "source")) == [
+        ("Ana", "+381601234567", "RS", "import"), ("Boris", "", "", "import")
+    ]  # fmt: skip
+
+
+def test_a_file_that_is_no_workbook_is_a_field_error(company, sales):
+    with pytest.raises(ValidationFailed) as caught:
+        services.lead_import_xlsx(actor=sales, company=company, content=b"PK\x03\x04 broken", commit=False)
+    assert "file" in caught.value.field_errors
+
+
+def test_xlsx_import_page_previews_then_commits_the_same_workbook(client, company, sales):
+    client.force_login(sales)
+    # when a workbook is previewed
+    upload = SimpleUploadedFile("leads.xlsx", GOOD, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    body = client.post("/crm/leads/import/", {"action": "preview", "file": upload}).content.decode()
+    assert "2 rows, 0 with errors" in body and 'id="import-commit"' in body
+    # then the page carries the workbook for the commit, which imports its rows
+    carried = re.search(r'name="workbook" value="([^"]+)"', body).group(1)
+    assert base64.b64decode(carried) == GOOD
+    response = client.post("/crm/leads/import/", {"action": "commit", "workbook": carried})
+    assert response.status_code == 302 and Lead.objects.filter(company=company).count() == 2
+
+
+def test_a_reminder_mails_the_owner_once_and_lands_on_the_timeline(company, sales, django_capture_on_commit_callbacks):
+    # given an activity on a party's deal with a reminder that is due, and one whose reminder is later
+    org = party(company, "Nova Trade")
+    opp = opportunity(company, sales, org, title="Scanners")
+    now = timezone.now()
+    due = services.activity_create(
+        actor=sales, company=company, kind="call", subject="Call Mila", due_at=now + dt.timedelta(hours=1),
+        remind_at=now - dt.timedelta(minutes=1), opportunity_id=opp.pk, notes="Ask about March.",
+    )  # fmt: skip
+    services.activity_create(
+        actor=sales, company=company, kind="task", subject="Later", due_at=now + dt.timedelta(days=2),
+        remind_at=now + dt.timedelta(days=1),
+    )  # fmt: skip
+    # when the job runs twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.activity_reminders_send(now=now) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.activity_reminders_send(now=now + dt.timedelta(minutes=5)) == 0
+    # then the owner got one mail about it
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == [sales.email] and sent.subject == "Reminder: Call Call Mila"
+    assert "Scanners" in sent.body and "Nova Trade" in sent.body and "Ask about March." in sent.body
+    assert Activity.objects.get(pk=due.pk).reminded_at == now
+    # and the mail is on the party's timeline
+    deliver_events()
+    assert TimelineEntry.objects.filter(party=org, title=f"E-mail to {sales.email}: Reminder: Call Call Mila").exists()
+
+
+def test_done_activities_and_rolled_back_runs_send_nothing(company, sales, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    act = services.activity_create(
+        actor=sales, company=company, kind="task", subject="Done early", due_at=now, remind_at=now - dt.timedelta(hours=1)
+    )
+    services.activity_done(actor=sales, company=company, activity_id=act.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.activity_reminders_send(now=now) == 0
+    assert mail.outbox == [] and not Event.objects.filter(name="crm.email_sent").exists()
+
+
+def test_a_reminder_after_the_due_time_is_refused(company, sales):
+    now = timezone.now()
+    with pytest.raises(ValidationFailed) as caught:
+        services.activity_create(
+            actor=sales, company=company, kind="task", subject="X", due_at=now, remind_at=now + dt.timedelta(minutes=1)
+        )
+    assert "remind_at" in caught.value.field_errors
+
+
+def test_the_activity_form_takes_a_reminder(client, company, sales):
+    client.force_login(sales)
+    response = client.post(
+        "/crm/activities/new/",
+        {"kind": "call", "subject": "Call back", "due_at": "2027-03-10T15:00", "remind_at": "2027-03-10T14:45"},
+    )
+    assert response.status_code == 302
+    activity = Activity.objects.get(subject="Call back")
+    assert activity.remind_at == activity.due_at - dt.timedelta(minutes=15)
