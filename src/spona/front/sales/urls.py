@@ -1,5 +1,19 @@
 """Addresses of the sales screens, under /sales/."""
 
+from django.urls import path
+
+from spona.front.sales.views import documents
+
 app_name = "sales"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("quotations/", documents.quotation_list, name="quotation_list"),
+    path("quotations/new/", documents.quotation_create, name="quotation_create"),
+    path("quotations/<int:pk>/", documents.quotation_detail, name="quotation_detail"),
+    path("quotations/<int:pk>/pdf/", documents.quotation_pdf, name="quotation_pdf"),
+    path("quotations/<int:pk>/<slug:action>/", documents.quotation_action, name="quotation_action"),
+    path("orders/", documents.order_list, name="order_list"),
+    path("orders/<int:pk>/", documents.order_detail, name="order_detail"),
+    path("orders/<int:pk>/<slug:action>/", documents.order_action, name="order_action"),
+    path("price-lists/", documents.pricelist_list, name="pricelist_list"),
+]

@@ -1,0 +1,189 @@
+"""Queries of sales, always scoped to the caller's company and permission.
+
+Other apps import this module (``from spona.front.sales import selectors``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from spona.back.finance.selectors.sales import InvoiceState, invoice_states, lifetime_value
+from spona.core.errors import NotFound
+from spona.core.models import Company, User
+from spona.core.permissions import require
+from spona.core.selectors import Page, decode_cursor, encode_cursor
+from spona.front.sales.models import Order, OrderDocument, PriceList, Quotation
+
+ZERO = Decimal(0)
+
+
+def _page(qs: QuerySet[Any], cursor: str | None, limit: int) -> Page:
+    """Keyset pagination on descending id (newest first); the cursor carries the last id."""
+    if cursor:
+        _, pk = decode_cursor(cursor)
+        qs = qs.filter(pk__lt=pk)
+    limit = max(1, min(limit, 200))
+    rows = list(qs.order_by("-pk")[: limit + 1])
+    next_cursor = encode_cursor(["", rows[limit - 1].pk]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def quotation_list(
+    *,
+    user: User,
+    company: Company,
+    q: str = "",
+    status: str = "",
+    party_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Quotations newest first, by number or customer name, status and customer."""
+    require(user, "sales.view", company)
+    qs = Quotation.objects.filter(company=company).select_related("party")
+    if q.strip():
+        qs = qs.filter(Q(number__icontains=q.strip()) | Q(party__name__icontains=q.strip()))
+    if status:
+        qs = qs.filter(status=status)
+    if party_id:
+        qs = qs.filter(party_id=party_id)
+    return _page(qs, cursor, limit)
+
+
+def quotation_get(*, user: User, company: Company, quotation_id: int) -> Quotation:
+    """One quotation with its lines and revisions; NotFound for another company's."""
+    require(user, "sales.view", company)
+    quotation = (
+        Quotation.objects.filter(company=company, pk=quotation_id)
+        .select_related("party", "payment_term", "company")
+        .prefetch_related("lines__product", "revisions", "orders")
+        .first()
+    )
+    if quotation is None:
+        raise NotFound("No such quotation.")
+    return quotation
+
+
+def order_list(
+    *,
+    user: User,
+    company: Company,
+    q: str = "",
+    status: str = "",
+    party_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """Orders newest first, by number or customer name, status and customer."""
+    require(user, "sales.view", company)
+    qs = Order.objects.filter(company=company).select_related("party")
+    if q.strip():
+        qs = qs.filter(Q(number__icontains=q.strip()) | Q(party__name__icontains=q.strip()))
+    if status:
+        qs = qs.filter(status=status)
+    if party_id:
+        qs = qs.filter(party_id=party_id)
+    return _page(qs, cursor, limit)
+
+
+def order_get(*, user: User, company: Company, order_id: int) -> Order:
+    """One order with its lines, documents and returns; NotFound for another company's."""
+    require(user, "sales.view", company)
+    order = (
+        Order.objects.filter(company=company, pk=order_id)
+        .select_related("party", "quotation", "payment_term", "company")
+        .prefetch_related("lines__product", "documents__transfer", "documents__invoice", "returns")
+        .first()
+    )
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+@dataclass
+class OrderStatus:
+    """Where an order stands, in words everyone understands, with its documents."""
+
+    to_deliver: bool
+    to_invoice: bool
+    invoiced: bool
+    paid: bool
+    invoices: list[InvoiceState] = field(default_factory=list)
+    deliveries: list[OrderDocument] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if self.paid:
+            return "paid"
+        if self.to_deliver:
+            return "to deliver"
+        if self.to_invoice:
+            return "to invoice"
+        return "invoiced" if self.invoiced else "confirmed"
+
+
+def order_status(*, order: Order) -> OrderStatus:
+    """The status of an order fetched by ``order_get`` (one query for its invoices' payment state)."""
+    from spona.front.sales.services import invoiceable
+
+    lines = list(order.lines.all())
+    documents = list(order.documents.all())
+    states = invoice_states(company=order.company, invoice_ids=[d.invoice_id for d in documents if d.invoice_id])
+    invoices = [states[d.invoice_id] for d in documents if d.invoice_id in states]
+    confirmed = order.is_confirmed()
+    to_deliver = confirmed and any(x.qty_delivered < x.quantity for x in lines)
+    to_invoice = confirmed and any(invoiceable(order, x) > 0 for x in lines)
+    out = [i for i in invoices if i.kind == "out_invoice"]
+    invoiced = bool(out) and not to_invoice
+    paid = invoiced and not to_deliver and all(i.payment_state == "paid" for i in out)
+    return OrderStatus(
+        to_deliver=to_deliver,
+        to_invoice=to_invoice,
+        invoiced=invoiced,
+        paid=paid,
+        invoices=invoices,
+        deliveries=[d for d in documents if d.transfer_id],
+    )
+
+
+def pricelist_list(*, user: User, company: Company) -> list[PriceList]:
+    """The company's price lists with their group and prices."""
+    require(user, "sales.view", company)
+    return list(PriceList.objects.filter(company=company).select_related("customer_group").prefetch_related("items__product"))
+
+
+def pricelist_get(*, user: User, company: Company, price_list_id: int) -> PriceList:
+    require(user, "sales.view", company)
+    found = PriceList.objects.filter(company=company, pk=price_list_id).prefetch_related("items__product").first()
+    if found is None:
+        raise NotFound("No such price list.")
+    return found
+
+
+@dataclass
+class PartySales:
+    """What the 360° page shows of a customer's sales."""
+
+    quotations: list[Quotation]
+    orders: list[Order]
+    lifetime_value: Decimal
+    open_quotations: int
+
+
+def party_sales(*, user: User, company: Company, party_id: int, limit: int = 5) -> PartySales:
+    """Open quotations, orders in flight and the lifetime value (posted invoices less credit notes) of a customer."""
+    require(user, "sales.view", company)
+    quotations = list(
+        Quotation.objects.filter(company=company, party_id=party_id, status__in=["draft", "sent"]).order_by("-pk")[:limit]
+    )
+    orders = list(Order.objects.filter(company=company, party_id=party_id).exclude(status="cancelled").order_by("-pk")[:limit])
+    return PartySales(
+        quotations=quotations,
+        orders=orders,
+        lifetime_value=lifetime_value(company=company, party_id=party_id),
+        open_quotations=len(quotations),
+    )
