@@ -107,7 +107,6 @@ def get_automation_approval(request: HttpRequest, approval_id: Id) -> Any:
 def decide_automation_approval(request: HttpRequest, approval_id: Id, payload: DecisionIn) -> Any:
     """Approve or reject the current step as a holder of its role."""
     user, company = _caller(request)
-    selectors.approval_get(user=user, company=company, request_id=approval_id)
     services.approval_decide(
         actor=user, company=company, request_id=approval_id, approve=payload.approve, comment=payload.comment
     )

@@ -1,0 +1,59 @@
+"""One automation record of every kind, for the SEC1 matrices of the web UI and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from spona.bridge.automation import services
+from spona.bridge.automation.models import ApprovalPolicy, ApprovalRequest, ApprovalStep
+from spona.core.models import Company
+from tests.factories import member
+
+SENTINEL = "Sentinel Victim"
+API_GROUP = "automation"
+PK_OF = {
+    "automation:approval_": "approval_id",
+    "automation:policy_": "approval_policy_id",
+}
+
+
+def records(company: Company) -> dict[str, int]:
+    """Create an approval policy and a pending request carrying the sentinel; return their ids."""
+    admin = member(company, "admin", full_name=f"{SENTINEL} Automation Admin")
+    requester = member(company, "sales", full_name=f"{SENTINEL} Requester")
+    # Access requests are approved by management, then by IT: an IT member takes part in the flow
+    # and may read it, but may not decide management's step.
+    policy = services.policy_save(
+        actor=admin,
+        company=company,
+        kind="it.access",
+        name=f"{SENTINEL} Access policy",
+        steps=[services.PolicyStepIn("management"), services.PolicyStepIn("it")],
+    )
+    request = services.approval_request(
+        actor=requester,
+        company=company,
+        kind="it.access",
+        record_type="it.access_request",
+        record_id=1,
+        subject=f"{SENTINEL} access to payroll",
+        amount=Decimal("0.00"),
+        currency="EUR",
+    )
+    return {"approval_id": request.pk, "approval_policy_id": policy.pk}
+
+
+SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
+    "decide_automation_approval": lambda ids: {"approve": True, "comment": "Planted"},
+}
+
+
+def assert_untouched(ids: dict[str, int]) -> None:
+    """The victim's approval request is still pending, undecided, and the policy unchanged."""
+    request = ApprovalRequest.objects.get(pk=ids["approval_id"])
+    assert request.state == "pending"
+    assert not ApprovalStep.objects.filter(request=request).exclude(decided_by=None).exists()
+    policy = ApprovalPolicy.objects.get(pk=ids["approval_policy_id"])
+    assert [s.role for s in policy.steps.all()] == ["management", "it"]
