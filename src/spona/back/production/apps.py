@@ -7,3 +7,6 @@ class ProductionConfig(AppConfig):
     name = "spona.back.production"
     label = "production"
     verbose_name = "Production"
+
+    def ready(self) -> None:
+        from spona.back.production import demo, events, permissions  # noqa: F401  (each registers itself)
