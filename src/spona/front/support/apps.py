@@ -2,8 +2,9 @@ from django.apps import AppConfig
 
 
 class SupportConfig(AppConfig):
-    """Customer support: tickets from every channel, queues, SLA, macros, knowledge base, CSAT."""
-
     name = "spona.front.support"
     label = "support"
     verbose_name = "Support"
+
+    def ready(self) -> None:
+        from spona.front.support import events, permissions  # noqa: F401
