@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from spona.core.models import Company
 from spona.front.crm import services
-from spona.front.crm.models import Activity, Lead, Opportunity
+from spona.front.crm.models import Activity, Lead, Opportunity, SalesTarget
 from tests.factories import member, party
 
 SENTINEL = "Sentinel Victim"
@@ -20,6 +22,7 @@ PK_OF = {
     "crm:activity_": "activity_id",
     "crm:team_": "team_id",
     "crm:rule_": "rule_id",
+    "crm:target_": "target_id",
 }
 
 
@@ -38,7 +41,11 @@ def records(company: Company) -> dict[str, int]:
     activity = services.activity_create(
         actor=boss, company=company, kind="call", subject=f"{SENTINEL} Call", due_at=timezone.now(), opportunity_id=opp.pk
     )
+    target = services.target_set(
+        actor=boss, company=company, period="month", start=dt.date(2027, 1, 1), amount=Decimal(1000), team_id=team.pk
+    )
     return {
+        "target_id": target.pk,
         "lead_id": lead.pk,
         "opportunity_id": opp.pk,
         "activity_id": activity.pk,
@@ -64,6 +71,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "move_crm_opportunity": lambda ids: {"stage_id": ids["stage_id"]},
     "win_crm_opportunity": lambda ids: {},
     "lose_crm_opportunity": lambda ids: {"reason": "Taken over"},
+    "set_crm_target": lambda ids: {"team_id": ids["team_id"], "period": "month", "start": "2027-01-01", "amount": "1"},
     "create_crm_activity": lambda ids: {"subject": "Planted", "due_at": "2026-05-01T10:00:00Z", "lead_id": ids["lead_id"]},
 }
 
@@ -75,4 +83,5 @@ def assert_untouched(ids: dict[str, int]) -> None:
     opp = Opportunity.objects.get(pk=ids["opportunity_id"])
     assert (opp.title, opp.status, opp.version) == (f"{SENTINEL} Deal", "open", 1)
     assert not Activity.objects.get(pk=ids["activity_id"]).done
+    assert SalesTarget.objects.get(pk=ids["target_id"]).amount == Decimal("1000.00")
     assert not Lead.objects.filter(company_id=lead.company_id, contact_name="Planted").exists()
