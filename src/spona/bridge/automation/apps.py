@@ -10,7 +10,12 @@ class AutomationConfig(AppConfig):
     verbose_name = "Automation"
 
     def ready(self) -> None:
-        from spona.bridge.automation import events, permissions  # noqa: F401  (each registers itself)
+        from datetime import timedelta
+
+        from spona.bridge.automation import events, handlers, permissions  # noqa: F401  (each registers itself)
+        from spona.bridge.automation.services import webhooks
+        from spona.core import events as core_events
+        from spona.core import schedule
         from spona.web import navigation
         from spona.web.navigation import MenuEntry
 
@@ -20,3 +25,5 @@ class AutomationConfig(AppConfig):
             ),
             MenuEntry("admin", _("Approval policies"), "automation:policy_list", "automation.manage", icon="diagram-3", order=60),
         )
+        core_events.subscribe("*", "automation.webhooks", handlers.on_any_event_webhooks)
+        schedule.every("automation.webhooks_due", timedelta(seconds=30), webhooks.enqueue_due)

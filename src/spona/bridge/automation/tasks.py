@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from spona.bridge.automation import notifications
+from spona.bridge.automation.services import webhooks
 from spona.tasks import task
 
 
@@ -14,3 +15,8 @@ def notify_approvers(request_id: int) -> int:
 @task()
 def notify_requester(request_id: int) -> int:
     return notifications.send_to_requester(request_id)
+
+
+@task()
+def send_webhook(delivery_id: int) -> str | None:
+    return webhooks.delivery_attempt(delivery_id)
