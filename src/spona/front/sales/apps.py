@@ -10,7 +10,7 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        import spona.back.inventory.events  # noqa: F401  (the events subscribed to below must exist)
+        import spona.back.inventory.events
         import spona.bridge.automation.events  # noqa: F401
         from spona.core import events
         from spona.front.sales import events as sales_events  # noqa: F401

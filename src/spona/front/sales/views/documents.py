@@ -17,8 +17,8 @@ from spona.back.inventory.selectors import product_list
 from spona.core.errors import ApplicationError, NotFound
 from spona.core.models import Company, Party, User
 from spona.front.sales import selectors, services
-from spona.front.sales.pdf import render_pdf
 from spona.front.sales.models import Order, Quotation
+from spona.front.sales.pdf import render_pdf
 from spona.web.views.base import apply_error, can, company_view
 
 PAGE_SIZE = 25
