@@ -6,11 +6,12 @@ import random
 from dataclasses import replace
 
 import pytest
+from django.utils import timezone
 
 from spona.core import demo, services
 from spona.core.models import TimelineEntry
 from spona.front.crm import selectors
-from spona.front.crm.models import Activity, AssignmentRule, Lead, Opportunity
+from spona.front.crm.models import Activity, AssignmentRule, Lead, Opportunity, SalesTarget
 from tests.factories import deliver_events
 
 
@@ -44,3 +45,23 @@ def test_the_demo_step_fills_the_pipeline_and_my_day(db):
     assert leads.filter(owner__isnull=False, team__isnull=False).count() == 60
     # and the won deals are on their parties' timelines
     assert TimelineEntry.objects.filter(company=company, title__contains=" won: ").exists()
+
+
+def test_the_extras_step_sets_targets_reminders_and_mail_leads(db):
+    # given the kernel's steps, the CRM step and then the CRM extras, as demo.build runs them
+    company = services.company_create(actor=None, name="Demo", code="demo", base_currency="EUR", country="RS")
+    ctx = demo.DemoContext(company=company, users={}, rng=random.Random(demo.SEED), organisations=30, persons=5)
+    for step in demo.steps():
+        if step.name.startswith("core.") or step.name in ("crm.sales", "crm.extras"):
+            step.func(replace(ctx, rng=random.Random(f"{demo.SEED}:{step.name}")))
+    # then the team has this and last quarter's targets, the salesperson six months'
+    assert SalesTarget.objects.filter(company=company, team__isnull=False, period="quarter").count() == 2
+    assert SalesTarget.objects.filter(company=company, owner=ctx.users["sales"], period="month").count() == 6
+    # and coming activities carry reminders before they are due; three leads came by e-mail
+    reminded = Activity.objects.filter(company=company, remind_at__isnull=False)
+    assert reminded.count() == 4 and all(a.remind_at < a.due_at for a in reminded)
+    assert Lead.objects.filter(company=company, source="email", message_id__startswith="<demo-lead-").count() == 3
+    board = selectors.dashboard(
+        user=ctx.users["management"], company=company, period=selectors.period_parse("", timezone.localdate())
+    )
+    assert board.target > 0 and board.won > 0

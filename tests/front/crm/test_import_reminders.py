@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from spona.core.errors import ValidationFailed
+from spona.core.errors import PermissionDenied, ValidationFailed
 from spona.core.models import Event, TimelineEntry
 from spona.front.crm import services
 from spona.front.crm.models import Activity, Lead
-from tests.factories import deliver_events, party
+from tests.factories import deliver_events, member, party
 from tests.front.crm.factories import opportunity
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +139,23 @@ def test_the_activity_form_takes_a_reminder(client, company, sales):
     assert response.status_code == 302
     activity = Activity.objects.get(subject="Call back")
     assert activity.remind_at == activity.due_at - dt.timedelta(minutes=15)
+
+
+def test_a_new_reminder_time_sends_again_and_only_the_owner_sets_it(company, sales, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    act = services.activity_create(
+        actor=sales, company=company, kind="call", subject="Call", due_at=now + dt.timedelta(hours=2), remind_at=now
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_reminders_send(now=now)
+    # when the owner moves the reminder, it goes out again at the new time
+    services.activity_set_reminder(actor=sales, company=company, activity_id=act.pk, remind_at=now + dt.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.activity_reminders_send(now=now + dt.timedelta(minutes=30)) == 0
+        assert services.activity_reminders_send(now=now + dt.timedelta(hours=1)) == 1
+    assert len(mail.outbox) == 2
+    # and another salesperson may not touch it, nor set a time after the due time
+    with pytest.raises(PermissionDenied):
+        services.activity_set_reminder(actor=member(company, "sales"), company=company, activity_id=act.pk, remind_at=None)
+    with pytest.raises(ValidationFailed):
+        services.activity_set_reminder(actor=sales, company=company, activity_id=act.pk, remind_at=now + dt.timedelta(hours=3))

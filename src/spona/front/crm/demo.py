@@ -1,5 +1,6 @@
 """The demo company's sales: a pipeline, leads in every state, opportunities across the stages,
-the sales user's activities (some overdue, some due today) and a team with assignment rules.
+the sales user's activities (some overdue, some due today) and a team with assignment rules;
+then (a later step) sales targets, reminders on the coming activities and leads from e-mail.
 
 Registered as a demo step (see ``spona.core.demo``); everything goes through the CRM services,
 so scores, assignments, audit rows and timelines are what real use would produce.
@@ -15,7 +16,8 @@ from django.utils import timezone
 from spona.core.demo import DemoContext, register_step
 from spona.core.models import Party
 from spona.front.crm import services
-from spona.front.crm.models import AssignmentRule, Lead, Stage
+from spona.front.crm.models import Activity, AssignmentRule, Lead, Stage, Team
+from spona.front.crm.services.targets import period_start
 
 LEADS = 60
 OPPORTUNITIES = 40
@@ -136,3 +138,55 @@ def build_crm(ctx: DemoContext) -> None:
 
 
 register_step("crm.sales", build_crm, order=150)
+
+
+def _mail(i: int, name: str, address: str, subject: str, body: str) -> bytes:
+    return (
+        f"From: {name} <{address}>\nTo: leads@demo.example\nSubject: {subject}\nMessage-ID: <demo-lead-{i}@demo.example>\n"
+        f"MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
+    ).encode()
+
+
+MAIL_LEADS = (
+    ("Vesna Kostić", "Offer for 40 hand scanners", "Could you send an offer for 40 hand scanners, delivery in March?"),
+    ("Goran Simić", "Support contract", "We would like to hear about your yearly support contract."),
+    ("Ivana Lukić", "Training for our warehouse staff", "Do you offer on-site training? We are 12 people."),
+)
+
+
+def build_crm_extras(ctx: DemoContext) -> None:
+    """Targets for this and the last quarter (team and salesperson), reminders and a few leads by e-mail."""
+    rng, company = ctx.rng, ctx.company
+    seller, manager = ctx.users["sales"], ctx.users["management"]
+    team = Team.objects.filter(company=company).order_by("pk").first()
+    this_quarter = period_start("quarter", timezone.localdate())
+    last_quarter = period_start("quarter", this_quarter - dt.timedelta(days=1))
+    for start in (last_quarter, this_quarter):
+        if team is not None:
+            services.target_set(
+                actor=manager, company=company, period="quarter", start=start, amount=Decimal(rng.randrange(40, 60) * 5000),
+                team_id=team.pk,
+            )  # fmt: skip
+        month = start
+        for _ in range(3):
+            services.target_set(
+                actor=manager, company=company, period="month", start=month, amount=Decimal(rng.randrange(30, 50) * 1000),
+                owner_id=seller.pk,
+            )  # fmt: skip
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+    later = timezone.now() + dt.timedelta(days=1)
+    coming = Activity.objects.filter(company=company, owner=seller, done=False, due_at__gt=later).order_by("due_at", "pk")
+    for i, activity in enumerate(coming[:4]):
+        # Reminders as a salesperson sets them: a quarter of an hour to a day before.
+        services.activity_set_reminder(
+            actor=seller,
+            company=company,
+            activity_id=activity.pk,
+            remind_at=activity.due_at - dt.timedelta(minutes=(15, 60, 240, 1440)[i]),
+        )
+    for i, (name, subject, body) in enumerate(MAIL_LEADS, start=1):
+        address = f"{name.split()[0].lower()}@{rng.choice(DOMAINS)}"
+        services.lead_from_email(company=company, message=_mail(i, name, address, subject, body))
+
+
+register_step("crm.extras", build_crm_extras, order=520)

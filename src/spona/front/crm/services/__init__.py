@@ -5,7 +5,7 @@ company, validates, writes the audit trail and publishes its events into the out
 apps import this package (``from spona.front.crm import services``).
 """
 
-from spona.front.crm.services.activities import activity_create, activity_done
+from spona.front.crm.services.activities import activity_create, activity_done, activity_set_reminder
 from spona.front.crm.services.assignment import assign_owner, rule_create, rule_delete, team_create, team_update
 from spona.front.crm.services.imports import ImportReport, ImportRow, lead_import, lead_import_xlsx
 from spona.front.crm.services.leads import (
@@ -39,6 +39,7 @@ __all__ = [
     "activity_create",
     "activity_done",
     "activity_reminders_send",
+    "activity_set_reminder",
     "assign_owner",
     "crm_mail_send",
     "lead_create",

@@ -103,3 +103,32 @@ def activity_done(*, actor: User, company: Company, activity_id: int) -> Activit
     audit.record(actor=actor, target=activity, action="done")
     events.publish("crm.activity_done", company=company, party=activity.party, actor=actor, **_payload(activity))
     return activity
+
+
+@transaction.atomic
+def activity_set_reminder(*, actor: User, company: Company, activity_id: int, remind_at: dt.datetime | None) -> Activity:
+    """Set (or with None, clear) when the owner is reminded of an open activity; its owner may, and management.
+
+    A new time sends a new reminder even if one went out already. Raises ValidationFailed for
+    a time after the due time, StateError for a done activity.
+    """
+    require(actor, "crm.manage", company)
+    activity = Activity.objects.select_for_update().filter(pk=activity_id, company=company).first()
+    if activity is None:
+        raise NotFound("No such activity.")
+    if activity.owner_id != actor.pk and not has_perm(actor, "crm.manage_teams", company):
+        raise PermissionDenied("Only its owner or a manager can change this activity.")
+    if activity.done:
+        raise StateError("This activity is done already.")
+    if remind_at is not None and remind_at > activity.due_at:
+        raise ValidationFailed("Remind before the activity is due.", field_errors={"remind_at": ["After the due time."]})
+    before = activity.remind_at.isoformat() if activity.remind_at else None
+    activity.remind_at, activity.reminded_at = remind_at, None
+    activity.save(update_fields=["remind_at", "reminded_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        target=activity,
+        action="reminder_set",
+        changes={"remind_at": [before, remind_at.isoformat() if remind_at else None]},
+    )
+    return activity
