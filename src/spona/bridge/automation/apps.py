@@ -13,7 +13,7 @@ class AutomationConfig(AppConfig):
         from datetime import timedelta
 
         from spona.bridge.automation import events, handlers, permissions  # noqa: F401  (each registers itself)
-        from spona.bridge.automation.services import webhooks
+        from spona.bridge.automation.services import rules, webhooks
         from spona.core import events as core_events
         from spona.core import schedule
         from spona.web import navigation
@@ -26,4 +26,6 @@ class AutomationConfig(AppConfig):
             MenuEntry("admin", _("Approval policies"), "automation:policy_list", "automation.manage", icon="diagram-3", order=60),
         )
         core_events.subscribe("*", "automation.webhooks", handlers.on_any_event_webhooks)
+        core_events.subscribe("*", "automation.rules", handlers.on_any_event_rules)
+        schedule.every("automation.time_rules", timedelta(hours=1), rules.run_time_rules)
         schedule.every("automation.webhooks_due", timedelta(seconds=30), webhooks.enqueue_due)

@@ -74,3 +74,8 @@ def send_to_requester(request_id: int) -> int:
         return 0
     last = request.steps.exclude(decided_by=None).select_related("decided_by").order_by("-sequence").first()
     return send_mass_mail(_messages("approval_decided", request, [request.requested_by], {"step": last}), fail_silently=False)
+
+
+def send_plain(subject: str, body: str, emails: list[str]) -> int:
+    """Send a rule's e-mail, one message per recipient so that nobody sees the others' addresses."""
+    return send_mass_mail([(subject, body, None, [email]) for email in emails], fail_silently=False)

@@ -20,3 +20,8 @@ def notify_requester(request_id: int) -> int:
 @task()
 def send_webhook(delivery_id: int) -> str | None:
     return webhooks.delivery_attempt(delivery_id)
+
+
+@task()
+def send_rule_mail(subject: str, body: str, emails: list[str]) -> int:
+    return notifications.send_plain(subject, body, emails)

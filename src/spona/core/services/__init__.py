@@ -23,6 +23,7 @@ from spona.core.services.parties import (
     party_create,
     party_link,
     party_merge,
+    party_tag_add,
     party_unlink,
     party_update,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "party_create",
     "party_link",
     "party_merge",
+    "party_tag_add",
     "party_unlink",
     "party_update",
     "sequence_next",

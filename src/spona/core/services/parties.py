@@ -243,6 +243,24 @@ def party_add_role(*, actor: User | None, company: Company, party_id: int, role:
 
 
 @transaction.atomic
+def party_tag_add(*, actor: User | None, company: Company, party_id: int, tag: str) -> Party:
+    """Add one tag to a party, keeping its others (automation rules tag customers this way)."""
+    if actor is not None:
+        require(actor, "core.change_party", company)
+    name = tag.strip()[:60]
+    if not name:
+        raise ValidationFailed("A tag needs a name.", field_errors={"tag": ["This field is required."]})
+    party = Party.objects.filter(pk=party_id, company=company, merged_into__isnull=True).first()
+    if party is None:
+        raise NotFound("No such party.")
+    if not party.tags.filter(name__iexact=name).exists():
+        existing = Tag.objects.filter(company=company, name__iexact=name).first()
+        party.tags.add(existing or Tag.objects.create(company=company, name=name))
+        audit.record(actor=actor, target=party, action="tag_added", changes={"tags": [None, name]})
+    return party
+
+
+@transaction.atomic
 def party_link(
     *, actor: User, company: Company, from_party_id: int, to_party_id: int, kind: str, title: str = ""
 ) -> Relationship:

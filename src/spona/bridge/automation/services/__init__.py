@@ -12,12 +12,40 @@ from spona.bridge.automation.services.approvals import (
     policy_save,
     roles_for,
 )
+from spona.bridge.automation.services.examples import EXAMPLES, examples_install
+from spona.bridge.automation.services.rules import (
+    RuleIn,
+    TestResult,
+    fields_for,
+    rule_activate,
+    rule_delete,
+    rule_save,
+    rule_test,
+    run_for_event,
+    run_time_rules,
+)
+from spona.bridge.automation.services.webhooks import delivery_replay, webhook_create, webhook_delete, webhook_update
 
 __all__ = [
+    "EXAMPLES",
     "PolicyStepIn",
+    "RuleIn",
+    "TestResult",
     "approval_decide",
     "approval_request",
+    "delivery_replay",
+    "examples_install",
+    "fields_for",
     "policy_delete",
     "policy_save",
     "roles_for",
+    "rule_activate",
+    "rule_delete",
+    "rule_save",
+    "rule_test",
+    "run_for_event",
+    "run_time_rules",
+    "webhook_create",
+    "webhook_delete",
+    "webhook_update",
 ]

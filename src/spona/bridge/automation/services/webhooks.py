@@ -159,11 +159,11 @@ def queue_for_event(event: Event) -> list[int]:
         ]
     )
     ids = [d.pk for d in created]
-    _send_on_commit(ids)
+    send_on_commit(ids)
     return ids
 
 
-def _send_on_commit(ids: list[int]) -> None:
+def send_on_commit(ids: list[int]) -> None:
     from spona.bridge.automation import tasks
 
     for pk in ids:
@@ -288,5 +288,5 @@ def delivery_replay(*, actor: User, company: Company, delivery_id: int) -> Webho
         next_attempt_at=timezone.now(),
     )
     audit.record(actor=actor, target=original.webhook, action="delivery_replayed", changes={"delivery": original.pk})
-    _send_on_commit([replay.pk])
+    send_on_commit([replay.pk])
     return replay
