@@ -19,7 +19,9 @@ from spona.back.inventory.models import (
     StockQuant,
     SupplierInfo,
     Transfer,
+    ValuationLayer,
 )
+from spona.back.inventory.services.valuation import Balance
 from spona.core.aggregates import ExactSum
 from spona.core.errors import NotFound, ValidationFailed
 from spona.core.models import Company, User
@@ -355,6 +357,35 @@ def products_for_sale(*, company: Company, ids: Iterable[int]) -> dict[int, Prod
     No user: sales prices orders that a customer accepts through a share link, with nobody logged in.
     """
     return {p.pk: p for p in Product.objects.filter(company=company, pk__in=set(ids), is_active=True).select_related("uom")}
+
+
+def move_values(*, company: Company, move_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The value (at the company currency's precision, positive) at which each done move entered or left stock.
+
+    Moves that stayed inside the company's stock (internal transfers), moves of services and
+    consumables, and moves not yet done are worth 0; moves of another company are left out.
+    Purchasing compares receipts with bills this way; production rolls up component costs.
+    """
+    wanted = set(move_ids)
+    values = dict.fromkeys(StockMove.objects.filter(company=company, pk__in=wanted).values_list("pk", flat=True), ZERO)
+    for move_id, value in ValuationLayer.objects.filter(company=company, move_id__in=wanted).values_list("move_id", "value"):
+        values[move_id] = abs(value)
+    return values
+
+
+def product_unit_cost(*, company: Company, product_id: int) -> Decimal:
+    """The product's current unit cost: its stock's average value, else the last valued cost, else its cost price.
+
+    For a FIFO product the average of what is in stock is what the remaining receipts cost.
+    Raises NotFound for a product of another company.
+    """
+    product = Product.objects.filter(company=company, pk=product_id).first()
+    if product is None:
+        raise NotFound("No such product.")
+    last = ValuationLayer.objects.filter(company=company, product=product).order_by("-id").first()
+    if last is None:
+        return product.cost_price
+    return Balance(last.balance_quantity, last.balance_value, last.unit_cost).unit_cost(product)
 
 
 def warehouse_default_id(*, company: Company) -> int | None:

@@ -29,6 +29,7 @@ from spona.back.finance.services.invoices import (
     invoice_update,
     invoices_publish_overdue,
 )
+from spona.back.finance.services.journals import journal_ensure
 from spona.back.finance.services.payments import payment_register, reconcile, reconcile_party
 from spona.back.finance.services.revaluation import fx_revaluation
 from spona.back.finance.services.setup import chart_load_csv, ledger_setup
@@ -52,6 +53,7 @@ __all__ = [
     "invoice_post",
     "invoice_update",
     "invoices_publish_overdue",
+    "journal_ensure",
     "ledger_setup",
     "line_reconcile",
     "line_suggestions",

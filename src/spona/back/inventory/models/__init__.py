@@ -14,6 +14,7 @@ from spona.back.inventory.models.products import (
 )
 from spona.back.inventory.models.stock import DoneMoveError, Lot, Reservation, ReservationAllocation, StockMove, StockQuant
 from spona.back.inventory.models.transfers import Transfer, TransferLine
+from spona.back.inventory.models.valuation import ValuationLayer
 
 __all__ = [
     "DoneMoveError",
@@ -34,5 +35,6 @@ __all__ = [
     "TransferLine",
     "Uom",
     "UomCategory",
+    "ValuationLayer",
     "Warehouse",
 ]

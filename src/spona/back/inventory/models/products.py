@@ -15,10 +15,21 @@ FACTOR = {"max_digits": 24, "decimal_places": 10}
 
 
 class ProductCategory(CompanyOwned):
-    """A node in the company's product category tree (valuation rules will hang on it later)."""
+    """A node in the company's product category tree; it chooses how its products' stock is valued.
+
+    ``costing_method``: outgoing stock leaves at the running average cost, or at the cost of
+    the oldest receipts still in stock (FIFO). Products without a category use the average.
+    """
+
+    class CostingMethod(models.TextChoices):
+        AVERAGE = "average", _("Average cost")
+        FIFO = "fifo", _("First in, first out (FIFO)")
 
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    costing_method = models.CharField(
+        _("costing method"), max_length=7, choices=CostingMethod.choices, default=CostingMethod.AVERAGE
+    )
 
     personal_data: tuple[str, ...] = ()
 
@@ -28,6 +39,7 @@ class ProductCategory(CompanyOwned):
         constraints = [
             models.UniqueConstraint("company", "parent", Lower("name"), name="product_category_unique_name"),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="product_category_not_own_parent"),
+            models.CheckConstraint(condition=Q(costing_method__in=["average", "fifo"]), name="product_category_costing_valid"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from spona.back.inventory.models import Location, Product, StockMove, StockQuant
 from spona.back.inventory.services.locations import virtual_location
-from spona.back.inventory.services.stock import execute, fmt, lock_products, lot_for, new_move
+from spona.back.inventory.services.stock import execute, fmt, lock_products, lot_for, new_move, value_move
+from spona.back.inventory.services.valuation import value_moves
 from spona.core import audit
 from spona.core.errors import NotFound, ValidationFailed
 from spona.core.models import Company, User
@@ -91,6 +92,13 @@ def inventory_count_apply(
             reference=f"Count {location.full_name}"[:100],
         )
         moves.append(execute(move, product, actor, below_reserved=True))
+    value_moves(
+        company=company,
+        moves=moves,
+        reference=f"Count {location.full_name}",
+        memo=f"Inventory count: {reason}",
+        source=f"inventory.count:{location.pk}",
+    )
     audit.record(
         actor=actor,
         target=location,
@@ -126,5 +134,6 @@ def scrap(
         reference="Scrap",
     )
     execute(move, product, actor)
+    value_move(company, move)
     audit.record(actor=actor, target=move, action="scrapped")
     return move

@@ -20,6 +20,7 @@ from spona.back.inventory.models import (
     SupplierPriceBreak,
     Uom,
     UomCategory,
+    ValuationLayer,
 )
 from spona.core import audit
 from spona.core import services as core_services
@@ -53,12 +54,17 @@ def convert_quantity(quantity: Decimal, from_uom: Uom, to_uom: Uom) -> Decimal:
 
 
 @transaction.atomic
-def category_create(*, actor: User | None, company: Company, name: str, parent_id: int | None = None) -> ProductCategory:
-    """Add a product category, at the top or under another category of the company."""
+def category_create(
+    *, actor: User | None, company: Company, name: str, parent_id: int | None = None, costing_method: str = "average"
+) -> ProductCategory:
+    """Add a product category, at the top or under another category of the company.
+
+    ``costing_method`` (``average`` or ``fifo``) decides how its products' outgoing stock is valued.
+    """
     if actor is not None:
         require(actor, "inventory.manage", company)
     parent = _category(company, parent_id) if parent_id is not None else None
-    category = ProductCategory(company=company, name=(name or "").strip(), parent=parent)
+    category = ProductCategory(company=company, name=(name or "").strip(), parent=parent, costing_method=costing_method)
     full_clean_or_raise(category, exclude=["company"])
     if ProductCategory.objects.filter(company=company, parent=parent, name__iexact=category.name).exists():
         raise ValidationFailed("This category exists already.", field_errors={"name": ["Choose another name."]})
@@ -69,9 +75,13 @@ def category_create(*, actor: User | None, company: Company, name: str, parent_i
 
 @transaction.atomic
 def category_update(
-    *, actor: User | None, company: Company, category_id: int, name: str, parent_id: int | None
+    *, actor: User | None, company: Company, category_id: int, name: str, parent_id: int | None, costing_method: str | None = None
 ) -> ProductCategory:
-    """Rename or move a category; moving it under itself or one of its children is refused."""
+    """Rename or move a category; moving it under itself or one of its children is refused.
+
+    The costing method changes only while none of the category's products has been valued:
+    the stock's layers were built for one method and a switch would need a revaluation.
+    """
     if actor is not None:
         require(actor, "inventory.manage", company)
     category = ProductCategory.objects.select_for_update().filter(pk=category_id, company=company).first()
@@ -85,7 +95,14 @@ def category_update(
                 "A category cannot be moved under itself.", field_errors={"parent": ["Choose a category outside this one."]}
             )
         ancestor = ancestor.parent
-    before = audit.snapshot(category, ["name", "parent"])
+    before = audit.snapshot(category, ["name", "parent", "costing_method"])
+    if costing_method is not None and costing_method != category.costing_method:
+        if ValuationLayer.objects.filter(company=company, product__category=category).exists():
+            raise ValidationFailed(
+                "The costing method cannot change once the category's stock has been valued.",
+                field_errors={"costing_method": ["Stock of this category is valued already."]},
+            )
+        category.costing_method = costing_method
     category.name, category.parent = (name or "").strip(), parent
     full_clean_or_raise(category, exclude=["company"])
     if (
@@ -96,7 +113,10 @@ def category_update(
         raise ValidationFailed("This category exists already.", field_errors={"name": ["Choose another name."]})
     category.save()
     audit.record(
-        actor=actor, target=category, action="updated", changes=audit.diff(before, audit.snapshot(category, ["name", "parent"]))
+        actor=actor,
+        target=category,
+        action="updated",
+        changes=audit.diff(before, audit.snapshot(category, ["name", "parent", "costing_method"])),
     )
     return category
 

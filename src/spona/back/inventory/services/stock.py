@@ -31,6 +31,7 @@ from spona.back.inventory.models import (
     StockQuant,
 )
 from spona.back.inventory.services.locations import virtual_location
+from spona.back.inventory.services.valuation import value_moves
 from spona.core import audit, events
 from spona.core.errors import ApplicationError, NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
@@ -258,6 +259,7 @@ def move_create(
     )
     if done:
         execute(move, product, actor)
+        value_move(company, move)
     audit.record(actor=actor, target=move, action="done" if done else "created")
     return move
 
@@ -279,8 +281,21 @@ def move_done(*, actor: User | None, company: Company, move_id: int) -> StockMov
     if move.transfer_id is not None:
         raise StateError("This move belongs to a transfer; validate the transfer instead.")
     execute(move, product, actor)
+    value_move(company, move)
     audit.record(actor=actor, target=move, action="done")
     return move
+
+
+def value_move(company: Company, move: StockMove) -> None:
+    """Value a single done move and post its entry (a production step, a manual move)."""
+    value_moves(
+        company=company,
+        moves=[move],
+        reference=move.reference or f"Move {move.pk}",
+        memo=move.reason or f"Stock move {move.pk}",
+        source=f"inventory.move:{move.pk}",
+        party_id=move.party_id,
+    )
 
 
 @transaction.atomic
@@ -559,6 +574,14 @@ def reservation_consume(
     amount = reservation.quantity if quantity is None else to_decimal(quantity)
     moves = consume(
         reservation, amount, to_location=to_location, actor=actor, reference=reservation.reference, party=reservation.party
+    )
+    value_moves(
+        company=company,
+        moves=moves,
+        reference=reservation.reference,
+        memo=f"Reserved stock taken for {reservation.reference}",
+        source=f"inventory.reservation:{reservation.pk}",
+        party_id=reservation.party_id,
     )
     audit.record(actor=actor, target=reservation, action="consumed", changes={"quantity": [None, fmt(amount)]})
     return moves

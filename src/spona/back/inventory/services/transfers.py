@@ -24,6 +24,7 @@ from spona.back.inventory.services.stock import (
     release,
     reserve,
 )
+from spona.back.inventory.services.valuation import value_moves
 from spona.core import audit, events
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
@@ -35,8 +36,9 @@ ZERO = Decimal(0)
 
 # Which kinds of location each side of a transfer may be.
 SIDES = {
-    Transfer.Kind.RECEIPT: ((Location.Kind.SUPPLIER, Location.Kind.TRANSIT), (Location.Kind.INTERNAL,)),
-    Transfer.Kind.DELIVERY: ((Location.Kind.INTERNAL,), (Location.Kind.CUSTOMER, Location.Kind.TRANSIT)),
+    # A receipt from the customers is a return (sales' RMA); a delivery to the suppliers sends goods back.
+    Transfer.Kind.RECEIPT: ((Location.Kind.SUPPLIER, Location.Kind.CUSTOMER, Location.Kind.TRANSIT), (Location.Kind.INTERNAL,)),
+    Transfer.Kind.DELIVERY: ((Location.Kind.INTERNAL,), (Location.Kind.CUSTOMER, Location.Kind.SUPPLIER, Location.Kind.TRANSIT)),
     Transfer.Kind.INTERNAL: ((Location.Kind.INTERNAL,), (Location.Kind.INTERNAL, Location.Kind.TRANSIT)),
 }
 
@@ -328,6 +330,7 @@ def transfer_validate(
         line.product = products[line.product_id]
     done = _done_quantities(transfer, lines, quantities)
     leftovers: list[tuple[TransferLine, Decimal, StockMove, Reservation | None]] = []
+    made: list[StockMove] = []
     for line in lines:
         draft = (
             StockMove.objects.select_for_update(of=("self",))
@@ -339,7 +342,7 @@ def transfer_validate(
             reservation.product = line.product
         quantity, rest = done[line.pk], line.quantity - done[line.pk]
         if quantity and reservation is not None:
-            consume(
+            made += consume(
                 reservation,
                 quantity,
                 to_location=transfer.to_location,
@@ -367,9 +370,9 @@ def transfer_validate(
                     party=transfer.party,
                     reference=transfer.number,
                 )
-                execute(part, line.product, actor)
+                made.append(execute(part, line.product, actor))
             else:
-                execute(draft, line.product, actor)
+                made.append(execute(draft, line.product, actor))
         if rest:
             leftovers.append((line, rest, draft, reservation))
         line.quantity_done = quantity
@@ -382,6 +385,14 @@ def transfer_validate(
             StockMove.objects.filter(pk=draft.pk).update(
                 state=StockMove.State.CANCELLED, quantity=rest, updated_at=timezone.now()
             )
+    value_moves(
+        company=company,
+        moves=made,
+        reference=transfer.number,
+        memo=f"Stock valuation of {transfer.number}" + (f" ({transfer.reference})" if transfer.reference else ""),
+        source=f"inventory.transfer:{transfer.pk}",
+        party_id=transfer.party_id,
+    )
     transfer.state = Transfer.State.DONE
     transfer.done_at = timezone.now()
     transfer.save(update_fields=["state", "done_at", "updated_at"])
