@@ -11,9 +11,15 @@ urlpatterns = [
     path("quotations/new/", documents.quotation_create, name="quotation_create"),
     path("quotations/<int:pk>/", documents.quotation_detail, name="quotation_detail"),
     path("quotations/<int:pk>/pdf/", documents.quotation_pdf, name="quotation_pdf"),
-    path("quotations/<int:pk>/<slug:action>/", documents.quotation_action, name="quotation_action"),
+    *(
+        path(f"quotations/<int:pk>/{action}/", documents.quotation_action, {"action": action}, name=f"quotation_{action}")
+        for action in ("send", "accept", "decline", "cancel")
+    ),
     path("orders/", documents.order_list, name="order_list"),
     path("orders/<int:pk>/", documents.order_detail, name="order_detail"),
-    path("orders/<int:pk>/<slug:action>/", documents.order_action, name="order_action"),
+    *(
+        path(f"orders/<int:pk>/{action}/", documents.order_action, {"action": action}, name=f"order_{action}")
+        for action in ("confirm", "invoice", "cancel", "return")
+    ),
     path("price-lists/", documents.pricelist_list, name="pricelist_list"),
 ]
