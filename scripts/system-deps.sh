@@ -10,6 +10,8 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 ldconfig -p | grep "libpango-1.0.so" >/dev/null || need+=(libpango-1.0-0)
 ldconfig -p | grep "libpangoft2-1.0.so" >/dev/null || need+=(libpangoft2-1.0-0)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+# Support's IMAP polling is tested against a real Dovecot that the tests start themselves.
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != "0" ]; then
   echo "Please install these Debian packages first: ${need[*]}" >&2
