@@ -1,20 +1,24 @@
-"""Leads from e-mail: real RFC 5322 messages through the parser and the service; the mailbox URL and the command.
-
-No IMAP server runs in the tests (Debian's dovecot is not installed here), so the poll's
-mailbox handling (fetch unseen, flag seen) is not exercised against a server.
-"""
+"""Leads from e-mail: real RFC 5322 messages through the parser and the service, the mailbox URL,
+the command, and the poll against a real Dovecot IMAP server started by the test (when installed)."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from imap_tools import AND, MailBoxUnencrypted
 
 from spona.core.errors import ValidationFailed
 from spona.core.models import Event
 from spona.front.crm import services
 from spona.front.crm.models import Activity, Lead
 from spona.front.crm.services.mail import html_to_text, mailbox_for, parse_message
+from tests.front.support.mailhelpers import Dovecot
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +187,41 @@ def test_an_unreachable_mailbox_is_reported_not_raised(company, monkeypatch):
         call_command("crm", "fetch-leads")
     # then nothing was imported
     assert not Lead.objects.filter(company=company).exists()
+
+
+@pytest.fixture
+def dovecot():
+    if not Dovecot.available():
+        if os.environ.get("CI"):
+            pytest.fail("dovecot-imapd is missing: scripts/system-deps.sh installs it")
+        pytest.skip("needs Debian's dovecot-imapd (scripts/system-deps.sh)")
+    # Dovecot's mail processes run unprivileged, so its directory must be readable by them.
+    root = Path(tempfile.mkdtemp(prefix="spona-crm-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root / "server")
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_polling_a_real_imap_folder_makes_leads_once_and_marks_mail_seen(company, dovecot, monkeypatch, capsys):
+    # given three unseen messages in the lead mailbox: a request, an auto-reply and the request's follow-up
+    dovecot.deliver("leads", PLAIN, 1)
+    dovecot.deliver("leads", message(sender="Mila <mila@nova.rs>", Auto_Submitted="auto-replied"), 2)
+    dovecot.deliver("leads", HTML_WITH_ATTACHMENTS, 3)
+    env = "SPONA_CRM_LEADS_IMAP_" + company.code.upper().replace("-", "_")
+    monkeypatch.setenv(env, f"imap://leads:secret@127.0.0.1:{dovecot.port}/INBOX")
+    # when the command polls it
+    call_command("crm", "fetch-leads", "--company", company.code)
+    # then two leads were made, the auto-reply skipped, and every message is marked seen
+    assert "1 skipped" in capsys.readouterr().out
+    assert sorted(Lead.objects.filter(company=company).values_list("email", "source")) == [
+        ("mila@nova.rs", "email"), ("petar@gradnja.rs", "email")
+    ]  # fmt: skip
+    with MailBoxUnencrypted("127.0.0.1", dovecot.port).login("leads", "secret") as imap:
+        assert list(imap.fetch(AND(seen=False), mark_seen=False)) == []
+        assert len(list(imap.fetch(mark_seen=False))) == 3
+    # and a second poll (also the scheduled job's) finds nothing new
+    assert services.leads_fetch() == f"{company.code}: no new mail"
+    assert Lead.objects.filter(company=company).count() == 2

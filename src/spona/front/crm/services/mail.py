@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -34,6 +34,9 @@ from spona.core.models import Company
 from spona.core.validation import normalise_email
 from spona.front.crm.models import Activity, Lead
 from spona.front.crm.services.leads import LeadInput, _clean, _create, _rescore
+
+if TYPE_CHECKING:
+    from imap_tools import BaseMailBox
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +87,8 @@ def parse_message(message: bytes) -> ParsedMail:
     The reply address wins over the sender's (web forms mail on a visitor's behalf); the plain
     text part wins over the HTML one, which is reduced to its text. Attachments are counted, not kept.
     """
-    msg = message_from_bytes(message, policy=policy.default)
-    assert isinstance(msg, EmailMessage)
+    # With the default policy the parser builds EmailMessage objects (get_body, iter_attachments).
+    msg = cast(EmailMessage, message_from_bytes(message, policy=policy.default))
     senders = getaddresses([str(msg.get("Reply-To", "")) or str(msg.get("From", ""))])
     name, address = senders[0] if senders else ("", "")
     body_part = msg.get_body(preferencelist=("plain", "html"))
@@ -249,7 +252,7 @@ class FetchReport:
         return f"{self.company}: {done}" + (f"; {len(self.errors)} error(s)" if self.errors else "")
 
 
-def _connect(box: Mailbox):  # type: ignore[no-untyped-def]
+def _connect(box: Mailbox) -> BaseMailBox:
     from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 
     kinds = {"imaps": MailBox, "imap+tls": MailBoxStartTls, "imap": MailBoxUnencrypted}

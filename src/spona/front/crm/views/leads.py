@@ -247,7 +247,8 @@ def lead_import(request: HttpRequest) -> HttpResponse:
     """Import leads from CSV or XLSX: "Preview" checks every row; "Import" takes all rows or none."""
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
-    kind, data = "csv", ""
+    kind: str = "csv"
+    data: bytes | str = ""
     if request.method == "POST" and form.is_valid():
         commit = request.POST.get("action") == "commit"
         try:
@@ -264,7 +265,10 @@ def lead_import(request: HttpRequest) -> HttpResponse:
             if commit:
                 messages.success(request, _("%(count)d leads imported.") % {"count": report.created})
                 return redirect("crm:lead_list")
-    carried = {"content": data if kind == "csv" else "", "workbook": base64.b64encode(data).decode() if kind == "xlsx" else ""}
+    carried = {
+        "content": data if isinstance(data, str) else "",
+        "workbook": base64.b64encode(data).decode() if isinstance(data, bytes) else "",
+    }
     return render(
         request,
         "crm/lead_import.html",
