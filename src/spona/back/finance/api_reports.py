@@ -292,6 +292,195 @@ def get_finance_tax_report(request: HttpRequest, params: Query[PeriodParams]) ->
     }
 
 
+class CashFlowOut(StatementOut):
+    operating: str
+    cash_start: str
+    cash_end: str
+    compare_operating: str | None
+    compare_cash_start: str | None
+    compare_cash_end: str | None
+
+
+@router.get("/reports/cash-flow", response=CashFlowOut)
+def get_finance_cash_flow(request: HttpRequest, params: Query[StatementParams]) -> Any:
+    """Where the cash of a period came from and went (indirect method), optionally beside the previous period or year.
+
+    Sections: result of the period, non-cash items, changes in working capital (together the cash
+    from operating activities), investing, financing; ``result`` is the net change in cash, which
+    equals ``cash_end`` − ``cash_start``.
+    """
+    user, company = _caller(request)
+    require(user, "finance.view_ledger", company)
+    date_from, date_to = params.period()
+    report = selectors.cash_flow(user=user, company=company, date_from=date_from, date_to=date_to, compare=params.compare)
+    currency = company.base_currency
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else _money(value, currency)
+
+    return {
+        **_report_out(report, currency),
+        "operating": money(report.operating),
+        "cash_start": money(report.cash_start),
+        "cash_end": money(report.cash_end),
+        "compare_operating": money(report.compare_operating),
+        "compare_cash_start": money(report.compare_cash_start),
+        "compare_cash_end": money(report.compare_cash_end),
+    }
+
+
+class JournalAuditParams(PeriodParams):
+    journal_id: Id | None = Field(None, description="Required: the journal to audit.")
+    offset: int = Field(0, ge=0, le=10**9)
+    limit: int = Field(1000, ge=1, le=10000)
+
+
+class EntryRefOut(Schema):
+    id: int
+    number: str
+
+
+class JournalAuditRowOut(Schema):
+    entry_id: int
+    position: int
+    date: dt.date
+    number: str
+    memo: str
+    debit: str
+    credit: str
+    posted_by: str
+    posted_at: dt.datetime | None
+    reversal_of: EntryRefOut | None
+    reversed_by: EntryRefOut | None
+    hash: str
+    previous_hash: str
+    missing_before: int = Field(description="Numbers of the series that no posted entry carries, just before this one.")
+    chain_break: str = Field(description="Why the hash chain breaks at this entry; empty when it holds.")
+
+
+class ChainBreakOut(Schema):
+    position: int
+    number: str
+    reason: str
+
+
+class JournalAuditOut(Schema):
+    journal_id: int
+    journal: str
+    currency: str
+    date_from: dt.date
+    date_to: dt.date
+    chain_breaks: list[ChainBreakOut]
+    rows: list[JournalAuditRowOut]
+    next_offset: int | None
+
+
+@router.get("/reports/journal-audit", response=JournalAuditOut)
+def get_finance_journal_audit(request: HttpRequest, params: Query[JournalAuditParams]) -> Any:
+    """A journal's posted entries of a period in number order, with hashes, gaps and chain breaks; a page at a time."""
+    user, company = _caller(request)
+    require(user, "finance.view_ledger", company)
+    if params.journal_id is None:
+        raise ValidationFailed("Choose the journal.", field_errors={"journal_id": ["Required."]})
+    date_from, date_to = params.period()
+    report = selectors.journal_audit(
+        user=user, company=company, journal_id=params.journal_id, date_from=date_from, date_to=date_to
+    )
+    page = list(itertools.islice(report.rows, params.offset, params.offset + params.limit + 1))
+    currency = company.base_currency
+
+    def ref(link: tuple[int, str] | None) -> dict[str, Any] | None:
+        return None if link is None else {"id": link[0], "number": link[1]}
+
+    return {
+        "journal_id": report.journal_id,
+        "journal": report.journal,
+        "currency": currency,
+        "date_from": date_from,
+        "date_to": date_to,
+        "chain_breaks": [{"position": b.position, "number": b.number, "reason": b.reason} for b in report.breaks],
+        "rows": [
+            {
+                **{k: getattr(r, k) for k in ("entry_id", "position", "date", "number", "memo", "posted_by", "posted_at")},
+                "debit": _money(r.debit, currency),
+                "credit": _money(r.credit, currency),
+                "reversal_of": ref(r.reversal_of),
+                "reversed_by": ref(r.reversed_by),
+                "hash": r.hash,
+                "previous_hash": r.previous_hash,
+                "missing_before": r.missing_before,
+                "chain_break": r.chain_break,
+            }
+            for r in page[: params.limit]
+        ],
+        "next_offset": params.offset + params.limit if len(page) > params.limit else None,
+    }
+
+
+class AnalyticParams(StatementParams):
+    dimension: Literal["cost_centre", "project"] = "cost_centre"
+
+
+class AnalyticRowOut(Schema):
+    analytic_id: int | None = Field(description="None: the lines that carry no value of the dimension.")
+    code: str
+    name: str
+    income: str
+    expense: str
+    result: str
+    compare_income: str | None
+    compare_expense: str | None
+    compare_result: str | None
+
+
+class AnalyticOut(Schema):
+    dimension: str
+    currency: str
+    date_from: dt.date
+    date_to: dt.date
+    compare_from: dt.date | None
+    compare_to: dt.date | None
+    rows: list[AnalyticRowOut]
+    total_result: str
+    compare_total_result: str | None
+
+
+@router.get("/reports/analytic", response=AnalyticOut)
+def get_finance_analytic_report(request: HttpRequest, params: Query[AnalyticParams]) -> Any:
+    """Income, expenses and result per cost centre or project over a period, optionally beside an earlier one."""
+    user, company = _caller(request)
+    require(user, "finance.view_ledger", company)
+    date_from, date_to = params.period()
+    report = selectors.analytic_report(
+        user=user, company=company, dimension=params.dimension, date_from=date_from, date_to=date_to, compare=params.compare
+    )
+    currency = company.base_currency
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else _money(value, currency)
+
+    return {
+        "dimension": report.dimension,
+        "currency": currency,
+        "date_from": date_from,
+        "date_to": date_to,
+        "compare_from": report.compare_from,
+        "compare_to": report.compare_to,
+        "rows": [
+            {
+                "analytic_id": r.analytic_id,
+                "code": r.code,
+                "name": r.name,
+                **{k: money(getattr(r, k)) for k in ("income", "expense", "result")},
+                **{k: money(getattr(r, k)) for k in ("compare_income", "compare_expense", "compare_result")},
+            }
+            for r in report.rows
+        ],
+        "total_result": money(report.total("result")),
+        "compare_total_result": money(report.total("compare_result")),
+    }
+
+
 # Bank statements --------------------------------------------------------------------------------------------
 
 

@@ -24,7 +24,9 @@ from typing import IO, Any
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
 
-from spona.back.finance.selectors.reports import AgedReport, LedgerLine, Statement, TaxRow
+from spona.back.finance.selectors.analytic import AnalyticReport
+from spona.back.finance.selectors.audit import JournalAudit
+from spona.back.finance.selectors.reports import OPERATING, AgedReport, CashFlowStatement, LedgerLine, Statement, TaxRow
 from spona.core.money import round_amount
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -80,6 +82,104 @@ def statement_table(report: Statement, *, currency: str, company: str, labels: d
         yield ["", result, report.result, *([report.compare_result] if compare else [])]
 
     title = labels.get(report.title, report.title)
+    return Table(title, _period(report.date_from, report.date_to), report.date_to, currency, columns, rows(), company)
+
+
+def cash_flow_table(report: CashFlowStatement, *, currency: str, company: str, labels: dict[str, str]) -> Table:
+    """The cash-flow statement: its sections, the operating subtotal, the net change between cash at start and end."""
+    compare = report.compare_to is not None
+    columns = [Column(labels["code"]), Column(labels["account"]), Column(_period(report.date_from, report.date_to), AMOUNT)]
+    if compare:
+        columns.append(Column(_period(report.compare_from, report.compare_to), AMOUNT))  # type: ignore[arg-type]
+
+    def line(label: str, value: Decimal | None, other: Decimal | None) -> list[Any]:
+        return ["", labels.get(label, label), value, *([other] if compare else [])]
+
+    def rows() -> Iterator[list[Any]]:
+        for index, section in enumerate(report.sections):
+            yield line(section.title, None, None)
+            for row in section.rows:
+                yield [row.code, labels.get(row.name, row.name), row.amount, *([row.compare] if compare else [])]
+            yield line(labels["total"] + " " + labels.get(section.title, section.title), section.total, section.compare_total)
+            if index == len(OPERATING) - 1:
+                yield line("Net cash from operating activities", report.operating, report.compare_operating)
+        yield line(report.result_label, report.result, report.compare_result)
+        yield line("Cash at the start", report.cash_start, report.compare_cash_start)
+        yield line("Cash at the end", report.cash_end, report.compare_cash_end)
+
+    title = labels.get(report.title, report.title)
+    return Table(title, _period(report.date_from, report.date_to), report.date_to, currency, columns, rows(), company)
+
+
+def journal_audit_table(report: JournalAudit, *, currency: str, company: str, labels: dict[str, str]) -> Table:
+    """A journal's posted entries in number order with who posted them, the links, the hashes and the flags."""
+    columns = [
+        Column(labels["position"]),
+        Column(labels["date"], DATE),
+        Column(labels["entry"]),
+        Column(labels["memo"]),
+        Column(labels["debit"], AMOUNT),
+        Column(labels["credit"], AMOUNT),
+        Column(labels["posted_by"]),
+        Column(labels["posted_at"]),
+        Column(labels["reversal_of"]),
+        Column(labels["reversed_by"]),
+        Column(labels["hash"]),
+        Column(labels["findings"]),
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        for row in report.rows:
+            yield [
+                str(row.position),
+                row.date,
+                row.number,
+                row.memo,
+                row.debit,
+                row.credit,
+                row.posted_by,
+                row.posted_at.isoformat(timespec="seconds") if row.posted_at else "",
+                row.reversal_of[1] if row.reversal_of else "",
+                row.reversed_by[1] if row.reversed_by else "",
+                row.hash,
+                audit_findings(row.missing_before, row.chain_break, labels),
+            ]
+
+    title = f"{labels['journal_audit']} {report.journal}"
+    return Table(title, _period(report.date_from, report.date_to), report.date_to, currency, columns, rows(), company)
+
+
+def audit_findings(missing_before: int, chain_break: str, labels: dict[str, str]) -> str:
+    """What the auditor must look at on one entry, in words."""
+    found = []
+    if missing_before:
+        found.append(labels["missing_numbers"].format(count=missing_before))
+    if chain_break:
+        found.append(labels["chain_break"].format(reason=chain_break))
+    return "; ".join(found)
+
+
+def analytic_table(report: AnalyticReport, *, currency: str, company: str, labels: dict[str, str]) -> Table:
+    """Income, expenses and result per cost centre or project, the comparison's result beside them."""
+    compare = report.compare_to is not None
+    columns = [
+        Column(labels["code"]),
+        Column(labels[report.dimension]),
+        Column(labels["Income"], AMOUNT),
+        Column(labels["Expenses"], AMOUNT),
+        Column(labels["result"], AMOUNT),
+    ]
+    if compare:
+        columns.append(Column(f"{labels['result']} {_period(report.compare_from, report.compare_to)}", AMOUNT))  # type: ignore[arg-type]
+
+    def rows() -> Iterator[list[Any]]:
+        for row in report.rows:
+            name = labels.get(row.name, row.name) if row.analytic_id is None else row.name
+            yield [row.code, name, row.income, row.expense, row.result, *([row.compare_result] if compare else [])]
+        totals = [report.total("income"), report.total("expense"), report.total("result")]
+        yield ["", labels["total"], *totals, *([report.total("compare_result")] if compare else [])]
+
+    title = f"{labels['analytic_report']} – {labels[report.dimension]}"
     return Table(title, _period(report.date_from, report.date_to), report.date_to, currency, columns, rows(), company)
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from spona.back.finance.forms import DATE, _account_choices, _party_widget
-from spona.back.finance.models import Account, Journal
+from spona.back.finance.models import Account, AnalyticAccount, Journal
 
 COMPARE = [("", _("No comparison")), ("previous_period", _("Previous period")), ("previous_year", _("Previous year"))]
 EXPORT = [("", ""), ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF")]
@@ -88,6 +88,25 @@ class PartnerLedgerForm(PeriodForm):
     def __init__(self, *args: Any, search_url: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["party"].widget = _party_widget(search_url, _("Choose a partner"))
+
+
+class JournalAuditForm(PeriodForm):
+    journal = forms.TypedChoiceField(label=_("Journal"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, journals: list[Journal], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["journal"].choices = [("", "")] + [(j.pk, f"{j.code} {j.name}") for j in journals]
+
+
+class AnalyticForm(ProfitAndLossForm):
+    dimension = forms.ChoiceField(label=_("Per"), required=False, choices=AnalyticAccount.Dimension.choices)
+
+
+class AnalyticLinesForm(PeriodForm):
+    """The lines behind one row of the analytic report; no ``analytic`` means the lines without the dimension."""
+
+    dimension = forms.ChoiceField(label=_("Per"), required=False, choices=AnalyticAccount.Dimension.choices)
+    analytic = forms.IntegerField(required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput)
 
 
 # Bank statements: the columns are those of spona.back.finance.statements.CSV_FIELDS ------------------------

@@ -56,6 +56,10 @@ urlpatterns = [
     path("reports/general-ledger/", reports.report_general_ledger, name="report_general_ledger"),
     path("reports/partner-ledger/", reports.report_partner_ledger, name="report_partner_ledger"),
     path("reports/tax/", reports.report_tax, name="report_tax"),
+    path("reports/cash-flow/", reports.report_cash_flow, name="report_cash_flow"),
+    path("reports/journal-audit/", reports.report_journal_audit, name="report_journal_audit"),
+    path("reports/analytic/", reports.report_analytic, name="report_analytic"),
+    path("reports/analytic/lines/", reports.report_analytic_lines, name="report_analytic_lines"),
     # Bank statements
     path("bank-statements/", bank.statement_list, name="statement_list"),
     path("bank-statements/import/", bank.statement_import, name="statement_import"),

@@ -1,4 +1,4 @@
-"""The finance reports: profit and loss, balance sheet, aged balances, general and partner ledger, tax report.
+"""The finance reports: statements, aged balances, ledgers, tax, journal audit and analytic reports.
 
 Every page reads one selector of ``spona.back.finance.selectors`` and shows it; the same data
 goes to CSV, XLSX and PDF through ``spona.back.finance.exports`` when ``?export=`` asks for it.
@@ -23,8 +23,11 @@ from spona.back.finance import exports, selectors, selectors_ui
 from spona.back.finance.exports import Table
 from spona.back.finance.forms_reports import (
     AgedForm,
+    AnalyticForm,
+    AnalyticLinesForm,
     BalanceSheetForm,
     GeneralLedgerForm,
+    JournalAuditForm,
     PartnerLedgerForm,
     PeriodForm,
     ProfitAndLossForm,
@@ -32,17 +35,33 @@ from spona.back.finance.forms_reports import (
     year_start,
 )
 from spona.back.finance.views.common import amount_format, caller
+from spona.core.errors import ApplicationError
 from spona.web.views.base import company_view
 
 MAX_PAGE_LINES = 2_000
 REPORTS = (
     ("finance:report_profit_and_loss", _lazy("Profit and loss"), _lazy("Income less expenses over a period, with comparison.")),
     ("finance:report_balance_sheet", _lazy("Balance sheet"), _lazy("Assets, liabilities and equity at a date.")),
+    (
+        "finance:report_cash_flow",
+        _lazy("Cash-flow statement"),
+        _lazy("Where the cash came from and went, by the indirect method."),
+    ),
     ("finance:report_aged", _lazy("Aged receivables and payables"), _lazy("Open items per partner by days past due.")),
     ("finance:report_general_ledger", _lazy("General ledger"), _lazy("An account's lines with running balance.")),
     ("finance:report_partner_ledger", _lazy("Partner ledger"), _lazy("A partner's receivable and payable lines.")),
     ("finance:report_tax", _lazy("Tax report"), _lazy("Tax bases and amounts per tax and tax group.")),
     ("finance:trial_balance", _lazy("Trial balance"), _lazy("Debit, credit and balance per account.")),
+    (
+        "finance:report_journal_audit",
+        _lazy("Journal audit"),
+        _lazy("A journal's entries in number order with hashes, gaps and chain breaks."),
+    ),
+    (
+        "finance:report_analytic",
+        _lazy("Cost centres and projects"),
+        _lazy("Income and expenses per cost centre or project."),
+    ),
 )
 
 
@@ -84,6 +103,32 @@ def labels() -> dict[str, str]:
         "tax_report": _("Tax report"),
         "general_ledger": _("General ledger"),
         "partner_ledger": _("Partner ledger"),
+        "Cash-flow statement": _("Cash-flow statement"),
+        "Result of the period": _("Result of the period"),
+        "Non-cash items": _("Non-cash items"),
+        "Changes in working capital": _("Changes in working capital"),
+        "Investing activities": _("Investing activities"),
+        "Financing activities": _("Financing activities"),
+        "Net cash from operating activities": _("Net cash from operating activities"),
+        "Net change in cash": _("Net change in cash"),
+        "Cash at the start": _("Cash at the start"),
+        "Cash at the end": _("Cash at the end"),
+        "journal_audit": _("Journal audit"),
+        "position": _("Position"),
+        "memo": _("Memo"),
+        "posted_by": _("Posted by"),
+        "posted_at": _("Posted at"),
+        "reversal_of": _("Reverses"),
+        "reversed_by": _("Reversed by"),
+        "hash": _("Hash"),
+        "findings": _("Findings"),
+        "missing_numbers": _("{count} number(s) missing before this entry"),
+        "chain_break": _("chain broken: {reason}"),
+        "analytic_report": _("Income and expenses"),
+        "cost_centre": _("Cost centre"),
+        "project": _("Project"),
+        "result": _("Result"),
+        "Unassigned": _("Unassigned"),
     }
 
 
@@ -322,3 +367,135 @@ def report_tax(request: HttpRequest) -> HttpResponseBase:
         "entries_url": reverse("finance:entry_list"),
     }
     return _page(request, "finance/report_tax.html", names["tax_report"], context)
+
+
+@require_GET
+@company_view("finance.view_ledger")
+def report_cash_flow(request: HttpRequest) -> HttpResponseBase:
+    """Show where the cash of a period came from and went, optionally beside the previous period or year."""
+    user, company = caller(request)
+    form = ProfitAndLossForm(request.GET)
+    form.is_valid()
+    date_from, date_to = form.period()
+    names = labels()
+    report = None
+    context: dict[str, Any] = {"form": form, "date_from": date_from, "date_to": date_to}
+    if _range_ok(request, date_from, date_to):
+        try:
+            report = selectors.cash_flow(
+                user=user, company=company, date_from=date_from, date_to=date_to, compare=form.value("compare", "")
+            )
+        except ApplicationError as error:
+            # The figures do not add up: say so instead of showing a statement that is wrong.
+            messages.error(request, error.message)
+    if report is not None:
+        exported = _export(
+            form, exports.cash_flow_table(report, currency=company.base_currency, company=company.name, labels=names)
+        )
+        if exported is not None:
+            return exported
+        sections = _statement_rows(report, names, date_from, date_to)
+        # The result drills down to the profit and loss of the same period.
+        pl_url = f"{reverse('finance:report_profit_and_loss')}?date_from={date_from}&date_to={date_to}"
+        sections[0]["rows"] = [{**r, "url": pl_url} for r in sections[0]["rows"]]
+        context.update(report=report, sections=sections, result_label=names[report.result_label])
+    return _page(request, "finance/report_cash_flow.html", names["Cash-flow statement"], context)
+
+
+@require_GET
+@company_view("finance.view_ledger")
+def report_journal_audit(request: HttpRequest) -> HttpResponseBase:
+    """Show a journal's posted entries of a period in number order, with gaps and chain breaks flagged."""
+    user, company = caller(request)
+    journals = selectors_ui.journal_list(user=user, company=company)
+    form = JournalAuditForm(request.GET, journals=journals)
+    form.is_valid()
+    date_from, date_to = form.period()
+    names = labels()
+    journal = next((j for j in journals if j.pk == form.value("journal", None)), None)
+    context: dict[str, Any] = {"form": form, "journal": journal, "date_from": date_from, "date_to": date_to}
+    if journal is not None and _range_ok(request, date_from, date_to):
+        report = selectors.journal_audit(user=user, company=company, journal_id=journal.pk, date_from=date_from, date_to=date_to)
+        table = exports.journal_audit_table(report, currency=company.base_currency, company=company.name, labels=names)
+        exported = _export(form, table)
+        if exported is not None:
+            return exported
+        # A page shows the first entries only; the exports carry them all.
+        rows = list(itertools.islice(report.rows, MAX_PAGE_LINES + 1))
+        context.update(
+            report=report,
+            rows=[
+                {"row": r, "findings": exports.audit_findings(r.missing_before, r.chain_break, names)}
+                for r in rows[:MAX_PAGE_LINES]
+            ],
+            truncated=len(rows) > MAX_PAGE_LINES,
+        )
+    return _page(request, "finance/report_journal_audit.html", names["journal_audit"], context)
+
+
+@require_GET
+@company_view("finance.view_ledger")
+def report_analytic(request: HttpRequest) -> HttpResponseBase:
+    """Show income, expenses and result per cost centre or project, optionally beside an earlier period."""
+    user, company = caller(request)
+    form = AnalyticForm(request.GET)
+    form.is_valid()
+    date_from, date_to = form.period()
+    dimension = form.value("dimension", "cost_centre")
+    names = labels()
+    context: dict[str, Any] = {"form": form, "date_from": date_from, "date_to": date_to, "dimension": dimension}
+    if _range_ok(request, date_from, date_to):
+        report = selectors.analytic_report(
+            user=user,
+            company=company,
+            dimension=dimension,
+            date_from=date_from,
+            date_to=date_to,
+            compare=form.value("compare", ""),
+        )
+        exported = _export(
+            form, exports.analytic_table(report, currency=company.base_currency, company=company.name, labels=names)
+        )
+        if exported is not None:
+            return exported
+        lines_url = reverse("finance:report_analytic_lines")
+        period = f"dimension={dimension}&date_from={date_from}&date_to={date_to}"
+        context.update(
+            report=report,
+            rows=[
+                {
+                    "row": r,
+                    "name": r.name if r.analytic_id else names["Unassigned"],
+                    "url": f"{lines_url}?{period}" + (f"&analytic={r.analytic_id}" if r.analytic_id else ""),
+                }
+                for r in report.rows
+            ],
+            totals={name: report.total(name) for name in ("income", "expense", "result", "compare_result")},
+            dimension_label=names[dimension],
+        )
+    return _page(request, "finance/report_analytic.html", f"{names['analytic_report']} – {names[dimension]}", context)
+
+
+@require_GET
+@company_view("finance.view_ledger")
+def report_analytic_lines(request: HttpRequest) -> HttpResponseBase:
+    """Show the income and expense lines behind one cost centre or project (or those without one)."""
+    user, company = caller(request)
+    form = AnalyticLinesForm(request.GET)
+    form.is_valid()
+    date_from, date_to = form.period()
+    dimension = form.value("dimension", "cost_centre")
+    names = labels()
+    context: dict[str, Any] = {"form": form, "date_from": date_from, "date_to": date_to}
+    if _range_ok(request, date_from, date_to):
+        lines = selectors.analytic_lines(
+            user=user,
+            company=company,
+            dimension=dimension,
+            analytic_id=form.value("analytic", None),
+            date_from=date_from,
+            date_to=date_to,
+        )
+        page = list(itertools.islice(lines, MAX_PAGE_LINES + 1))
+        context.update(lines=page[:MAX_PAGE_LINES], truncated=len(page) > MAX_PAGE_LINES)
+    return _page(request, "finance/report_analytic_lines.html", f"{names['analytic_report']} – {names[dimension]}", context)
