@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from spona.bridge.automation import services
-from spona.bridge.automation.models import ApprovalPolicy, ApprovalRequest, ApprovalStep
+from spona.bridge.automation.models import ApprovalPolicy, ApprovalRequest, ApprovalStep, Rule, Webhook, WebhookDelivery
+from spona.bridge.automation.services import webhooks
 from spona.core.models import Company
 from tests.factories import member
 
@@ -16,11 +17,14 @@ API_GROUP = "automation"
 PK_OF = {
     "automation:approval_": "approval_id",
     "automation:policy_": "approval_policy_id",
+    "automation:rule_": "automation_rule_id",
+    "automation:webhook_": "webhook_id",
+    "automation:delivery_": "webhook_delivery_id",
 }
 
 
 def records(company: Company) -> dict[str, int]:
-    """Create an approval policy and a pending request carrying the sentinel; return their ids."""
+    """Create an approval policy, a pending request, a webhook with a delivery and a rule, all carrying the sentinel."""
     admin = member(company, "admin", full_name=f"{SENTINEL} Automation Admin")
     requester = member(company, "sales", full_name=f"{SENTINEL} Requester")
     # Access requests are approved by management, then by IT: an IT member takes part in the flow
@@ -42,7 +46,30 @@ def records(company: Company) -> dict[str, int]:
         amount=Decimal("0.00"),
         currency="EUR",
     )
-    return {"approval_id": request.pk, "approval_policy_id": policy.pk}
+    webhook = webhooks.webhook_create(
+        actor=admin,
+        company=company,
+        name=f"{SENTINEL} Hook",
+        url="https://hooks.example.com/in",
+        event_types=["core.party_created"],
+    )
+    delivery = WebhookDelivery.objects.create(
+        webhook=webhook, event_name="core.party_created", body=f'{{"name": "{SENTINEL}"}}', status=WebhookDelivery.Status.FAILED
+    )
+    rule = services.rule_save(
+        actor=admin,
+        company=company,
+        data=services.RuleIn(
+            name=f"{SENTINEL} Rule", event_name="core.party_created", actions=[{"type": "add_tag", "tag": SENTINEL}]
+        ),
+    )
+    return {
+        "approval_id": request.pk,
+        "approval_policy_id": policy.pk,
+        "webhook_id": webhook.pk,
+        "webhook_delivery_id": delivery.pk,
+        "automation_rule_id": rule.pk,
+    }
 
 
 SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
@@ -57,3 +84,8 @@ def assert_untouched(ids: dict[str, int]) -> None:
     assert not ApprovalStep.objects.filter(request=request).exclude(decided_by=None).exists()
     policy = ApprovalPolicy.objects.get(pk=ids["approval_policy_id"])
     assert [s.role for s in policy.steps.all()] == ["management", "it"]
+    webhook = Webhook.objects.get(pk=ids["webhook_id"])
+    assert (webhook.name, webhook.url, webhook.is_active) == (f"{SENTINEL} Hook", "https://hooks.example.com/in", True)
+    assert not WebhookDelivery.objects.filter(replay_of_id=ids["webhook_delivery_id"]).exists()
+    rule = Rule.objects.get(pk=ids["automation_rule_id"])
+    assert (rule.name, rule.is_active, rule.version, rule.tested_version) == (f"{SENTINEL} Rule", False, 1, 0)

@@ -23,6 +23,8 @@ class AutomationConfig(AppConfig):
             MenuEntry(
                 "bridge", _("Approvals"), "automation:approval_inbox", "automation.approve", icon="check2-square", order=60
             ),
+            MenuEntry("admin", _("Automation rules"), "automation:rule_list", "automation.manage", icon="lightning", order=58),
+            MenuEntry("admin", _("Webhooks"), "automation:webhook_list", "automation.manage", icon="broadcast", order=59),
             MenuEntry("admin", _("Approval policies"), "automation:policy_list", "automation.manage", icon="diagram-3", order=60),
         )
         core_events.subscribe("*", "automation.webhooks", handlers.on_any_event_webhooks)

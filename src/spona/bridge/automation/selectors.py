@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from spona.bridge.automation.models import ApprovalPolicy, ApprovalRequest, ApprovalStep
+from spona.bridge.automation.models import ApprovalPolicy, ApprovalRequest, ApprovalStep, Rule, RuleRun, Webhook, WebhookDelivery
 from spona.core.errors import NotFound
 from spona.core.models import Company, User
 from spona.core.permissions import has_perm, require, roles_in
@@ -95,3 +95,45 @@ def policy_get(*, user: User, company: Company, policy_id: int) -> ApprovalPolic
     if policy is None:
         raise NotFound("No such approval policy.")
     return policy
+
+
+def rule_list(*, user: User, company: Company) -> list[Rule]:
+    """The company's automation rules (admins)."""
+    require(user, "automation.manage", company)
+    return list(Rule.objects.filter(company=company).select_related("run_as"))
+
+
+def rule_get(*, user: User, company: Company, rule_id: int) -> Rule:
+    """One rule of the company; raises NotFound."""
+    require(user, "automation.manage", company)
+    rule = Rule.objects.filter(company=company, pk=rule_id).select_related("run_as").first()
+    if rule is None:
+        raise NotFound("No such rule.")
+    return rule
+
+
+def rule_runs(*, user: User, company: Company, rule_id: int, limit: int = 50) -> list[RuleRun]:
+    """The latest runs of a rule, newest first."""
+    rule = rule_get(user=user, company=company, rule_id=rule_id)
+    return list(RuleRun.objects.filter(rule=rule).order_by("-created_at", "-id")[:limit])
+
+
+def webhook_list(*, user: User, company: Company) -> list[Webhook]:
+    """The company's webhooks (admins)."""
+    require(user, "automation.manage", company)
+    return list(Webhook.objects.filter(company=company))
+
+
+def webhook_get(*, user: User, company: Company, webhook_id: int) -> Webhook:
+    """One webhook of the company; raises NotFound."""
+    require(user, "automation.manage", company)
+    webhook = Webhook.objects.filter(company=company, pk=webhook_id).first()
+    if webhook is None:
+        raise NotFound("No such webhook.")
+    return webhook
+
+
+def delivery_list(*, user: User, company: Company, webhook_id: int, limit: int = 50) -> list[WebhookDelivery]:
+    """A webhook's latest deliveries, newest first."""
+    webhook = webhook_get(user=user, company=company, webhook_id=webhook_id)
+    return list(WebhookDelivery.objects.filter(webhook=webhook).order_by("-created_at", "-id")[:limit])
