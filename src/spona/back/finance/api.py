@@ -85,6 +85,7 @@ class AccountOut(Schema):
     name: str
     type: Literal[tuple(Account.Type.values)]  # type: ignore[valid-type]
     role: str
+    cash_flow: str
     parent_id: int | None
     is_group: bool
     reconcilable: bool
@@ -113,6 +114,7 @@ class AccountIn(Input):
     name: Text = Field(..., min_length=1, max_length=200)
     type: Literal[tuple(Account.Type.values)]  # type: ignore[valid-type]
     role: Literal[tuple(Account.Role.values)] = ""  # type: ignore[valid-type]
+    cash_flow: Literal[tuple(Account.CashFlow.values)] = ""  # type: ignore[valid-type]
     parent_id: Id | None = None
     is_group: bool = False
     reconcilable: bool = False

@@ -16,7 +16,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from spona.back.finance import selectors, selectors_ui, services
 from spona.back.finance.api import AccountOut, Day, _caller, _money
-from spona.back.finance.models import BankStatement
+from spona.back.finance.models import Account, BankStatement
 from spona.core.api import Id, Input, Text
 from spona.core.errors import ValidationFailed
 from spona.core.permissions import require
@@ -704,6 +704,7 @@ class AccountPatch(Input):
     parent_id: Id | None = None
     reconcilable: bool | None = None
     is_active: bool | None = None
+    cash_flow: Literal[tuple(Account.CashFlow.values)] | None = None  # type: ignore[valid-type]
 
 
 @router.patch("/accounts/{account_id}", response=AccountOut)
@@ -711,6 +712,6 @@ def update_finance_account(request: HttpRequest, account_id: Id, payload: Accoun
     """Rename, move, (de)activate an account or make it reconcilable; code, type and function stay."""
     user, company = _caller(request)
     changes = payload.dict(exclude_unset=True)
-    if changes.get("name", "") is None or any(changes.get(k, False) is None for k in ("reconcilable", "is_active")):
-        raise ValidationFailed("Name, reconcilable and is_active cannot be null.")
+    if changes.get("name", "") is None or any(changes.get(k, False) is None for k in ("reconcilable", "is_active", "cash_flow")):
+        raise ValidationFailed("Name, reconcilable, is_active and cash_flow cannot be null.")
     return services.account_update(actor=user, company=company, account_id=account_id, **changes)

@@ -172,6 +172,12 @@ class AccountForm(forms.Form):
     parent = forms.TypedChoiceField(label=_("Parent group"), required=False, coerce=int, empty_value=None)
     is_group = forms.BooleanField(label=_("Group (no postings)"), required=False)
     reconcilable = forms.BooleanField(label=_("Reconcilable"), required=False)
+    cash_flow = forms.ChoiceField(
+        label=_("In the cash-flow statement"),
+        required=False,
+        choices=Account.CashFlow.choices,
+        help_text=_("Left on “by type and function”, bank and cash accounts are cash and other assets working capital."),
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, groups: list[Account], editing: bool = False, **kwargs: Any):

@@ -83,3 +83,21 @@ def test_new_report_errors_are_problems(api_as, accountant, journals):
     sales = api_as(member(accountant.default_company, "sales"))
     for url in ("cash-flow", f"journal-audit?journal_id={journals['SAL'].pk}", "analytic"):
         assert sales.get(f"{API}/reports/{url}").status_code == 403, url
+
+
+def test_an_account_is_given_and_changes_its_cash_flow_class(api_as, accountant, accounts):
+    client = api_as(accountant)
+    # when a vehicle account is added as an investment, then moved to working capital
+    created = client.post(
+        f"{API}/accounts",
+        {"code": "1510", "name": "Vehicles", "type": "asset", "parent_id": accounts["15"].pk, "cash_flow": "investing"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["cash_flow"] == "investing"
+    changed = client.patch(
+        f"{API}/accounts/{created.json()['id']}", {"cash_flow": "working_capital"}, content_type="application/json"
+    )
+    # then the class is kept, and nothing else may be null
+    assert changed.json()["cash_flow"] == "working_capital"
+    refused = client.patch(f"{API}/accounts/{created.json()['id']}", {"cash_flow": None}, content_type="application/json")
+    assert refused.status_code == 422

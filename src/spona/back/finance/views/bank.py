@@ -244,6 +244,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                 parent_id=data["parent"],
                 is_group=data["is_group"],
                 reconcilable=data["reconcilable"],
+                cash_flow=data["cash_flow"],
             )
         except ApplicationError as exc:
             apply_error(form, exc, {"parent_id": "parent"})
@@ -269,7 +270,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user, company = caller(request)
     account = selectors_ui.account_get(user=user, company=company, account_id=pk)
     initial = {"name": account.name, "parent": account.parent_id, "reconcilable": account.reconcilable}
-    initial["is_active"] = account.is_active
+    initial.update(is_active=account.is_active, cash_flow=account.cash_flow)
     groups = [g for g in _groups(request) if g.pk != account.pk and g.type == account.type]
     form = AccountForm(request.POST if request.method == "POST" else None, initial=initial, groups=groups, editing=True)
     if request.method == "POST" and form.is_valid():
@@ -283,6 +284,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 parent_id=data["parent"],
                 reconcilable=data["reconcilable"],
                 is_active=data["is_active"],
+                cash_flow=data["cash_flow"],
             )
         except ApplicationError as exc:
             apply_error(form, exc, {"parent_id": "parent"})
