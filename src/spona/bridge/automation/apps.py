@@ -12,7 +12,7 @@ class AutomationConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
-        from spona.bridge.automation import events, handlers, permissions  # noqa: F401  (each registers itself)
+        from spona.bridge.automation import demo, events, handlers, permissions  # noqa: F401  (each registers itself)
         from spona.bridge.automation.services import rules, webhooks
         from spona.core import events as core_events
         from spona.core import schedule

@@ -24,7 +24,13 @@ from spona.bridge.automation.services.rules import (
     run_for_event,
     run_time_rules,
 )
-from spona.bridge.automation.services.webhooks import delivery_replay, webhook_create, webhook_delete, webhook_update
+from spona.bridge.automation.services.webhooks import (
+    delivery_replay,
+    webhook_create,
+    webhook_delete,
+    webhook_event_names,
+    webhook_update,
+)
 
 __all__ = [
     "EXAMPLES",
@@ -47,5 +53,6 @@ __all__ = [
     "run_time_rules",
     "webhook_create",
     "webhook_delete",
+    "webhook_event_names",
     "webhook_update",
 ]

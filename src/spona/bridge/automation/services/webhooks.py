@@ -36,6 +36,11 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
 
+def webhook_event_names() -> list[str]:
+    """Every event a webhook may subscribe to."""
+    return sorted(EVENT_TYPES)
+
+
 def _validate(*, name: str, url: str, event_types: list[str], disable_after: int) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not name.strip():
