@@ -330,9 +330,11 @@ def test_the_check_finds_a_tampered_quant_and_the_command_reports_it(company, wa
     # then the check reports both, and the command fails
     mismatches = selectors.stock_check(company)
     assert {(m.kind, m.expected, m.actual) for m in mismatches} == {("on_hand", D(5), D(9)), ("reserved", D(2), D(1))}
-    with pytest.raises(CommandError, match="2 stock mismatch"):
+    with pytest.raises(CommandError, match="3 stock or valuation mismatch"):
         call_command("inventory", "check", "--company", company.code)
-    assert "on_hand is 9.0000, expected 5" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "on_hand is 9.0000, expected 5" in out
+    assert "valuation: product" in out and "layers hold 5.0000 units but 9.0000 are on hand" in out
 
 
 def test_stock_by_location_pages_by_sku(company, warehouse, make_product, clerk):

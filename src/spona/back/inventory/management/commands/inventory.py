@@ -1,4 +1,4 @@
-"""``spona inventory check``: recompute stock from the moves and reservations (QUALITY S2)."""
+"""``spona inventory check``: recompute stock from the moves and reservations (QUALITY S2), and its value against the ledger."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from spona.back.inventory.reports import valuation_check
 from spona.back.inventory.selectors import stock_check
 from spona.core.models import Company
 
@@ -14,12 +15,15 @@ class Command(BaseCommand):
     help = (
         "Inventory tools. `spona inventory check` recomputes on-hand stock from the done moves and "
         "reserved stock from the open reservations, for every company (or --company CODE), and lists "
-        "every stock row that disagrees. Exit code 1 when there is a mismatch."
+        "every stock row that disagrees; then checks that the stock's valuation layers hold the stock on hand and "
+        "that their value equals the ledger's stock account to the cent. Exit code 1 when there is a mismatch."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        check = sub.add_parser("check", help="Check that on hand = Σ moves and reserved = Σ open reservations.")
+        check = sub.add_parser(
+            "check", help="Check that on hand = Σ moves, reserved = Σ open reservations and valuation = ledger."
+        )
         check.add_argument("--company", default="", help="Only this company (its code).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,5 +47,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{company.code}: product {item.product_id}, {where}: {item.kind} is {item.actual}, expected {item.expected}."
                 )
+            problems = valuation_check(company)
+            total += len(problems)
+            if not problems:
+                self.stdout.write(f"{company.code}: stock valuation agrees with the stock and the ledger (0 differences).")
+            for problem in problems:
+                self.stdout.write(f"{company.code}: valuation: {problem}.")
         if total:
-            raise CommandError(f"{total} stock mismatch(es) found.")
+            raise CommandError(f"{total} stock or valuation mismatch(es) found.")
