@@ -120,7 +120,7 @@ class ImportForm(forms.Form):
 class TargetForm(forms.Form):
     subject = forms.ChoiceField(label=_("Person or team"))
     period = forms.ChoiceField(label=_("Period"), choices=SalesTarget.Period.choices)
-    start = forms.DateField(label=_("In"), widget=DATE, help_text=_("Any day of the month or quarter."))
+    start = forms.DateField(label=_("Day of the period"), widget=DATE, help_text=_("Any day of the month or quarter."))
     amount = forms.DecimalField(label=_("Target revenue"), **AMOUNT)
 
     def __init__(self, *args: Any, users: list[Any], teams: list[Any], **kwargs: Any):
