@@ -1,11 +1,11 @@
 """Report exports: one table shape, written as CSV, XLSX or PDF, streamed and reproducible.
 
 Each report becomes a ``Table`` (a title, columns and an iterator of rows) so the three formats
-always say the same. CSV is streamed row by row. XLSX uses openpyxl's write-only mode, which
-spools rows to a temporary file, and the finished workbook is served from disk; a 100,000-line
-general ledger never sits in memory. Files carry no clock time: workbook properties, the ZIP
-members' dates and the PDF metadata come from the report's own date, so exporting the same
-closed period twice gives the same bytes (QUALITY L6).
+always say the same. CSV is streamed row by row. XLSX rows are written straight into a ZIP
+member of a temporary file (``spona.back.finance.xlsx``), and the finished workbook is served
+from disk; a 100,000-line general ledger never sits in memory. Files carry no clock time:
+workbook properties, the ZIP members' dates and the PDF metadata come from the report's own
+date, so exporting the same closed period twice gives the same bytes (QUALITY L6).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
 
+from spona.back.finance import xlsx
 from spona.back.finance.selectors.analytic import AnalyticReport
 from spona.back.finance.selectors.audit import JournalAudit
 from spona.back.finance.selectors.reports import OPERATING, AgedReport, CashFlowStatement, LedgerLine, Statement, TaxRow
@@ -314,7 +315,7 @@ class _ReproducibleZip(zipfile.ZipFile):
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
         self.stamp = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
 
-    def _info(self, name: str, size: int = 0) -> zipfile.ZipInfo:
+    def member(self, name: str, size: int = 0) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=self.stamp)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o600 << 16
@@ -323,47 +324,34 @@ class _ReproducibleZip(zipfile.ZipFile):
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
         name = zinfo_or_arcname.filename if isinstance(zinfo_or_arcname, zipfile.ZipInfo) else zinfo_or_arcname
-        super().writestr(self._info(name), data)
+        super().writestr(self.member(name), data)
 
     def write(self, filename: Any, arcname: Any = None, compress_type: Any = None, compresslevel: Any = None) -> None:
-        info = self._info(arcname or os.path.basename(filename), os.path.getsize(filename))
+        info = self.member(arcname or os.path.basename(filename), os.path.getsize(filename))
         with open(filename, "rb") as source, self.open(info, "w", force_zip64=info.file_size > 2**31) as target:
             shutil.copyfileobj(source, target, 1 << 20)
 
 
 def xlsx_file(table: Table) -> IO[bytes]:
     """Write the table as an XLSX workbook to a temporary file and return it, rewound."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.writer.excel import ExcelWriter
+    styles = [xlsx.AMOUNT_STYLE if c.kind == AMOUNT else xlsx.DATE_STYLE if c.kind == DATE else xlsx.PLAIN for c in table.columns]
 
-    stamp = dt.datetime.combine(table.stamp, dt.time())
-    workbook = Workbook(write_only=True)
-    workbook.properties.creator = "Spona"
-    workbook.properties.title = table.title
-    workbook.properties.created = stamp
-    workbook.properties.modified = stamp
-    sheet = workbook.create_sheet(table.title[:31])
-    kinds = [c.kind for c in table.columns]
-    formats = {AMOUNT: "#,##0.00", DATE: "yyyy-mm-dd"}
-    sheet.append([table.company, table.title, table.period, table.currency])
-    sheet.append([c.label for c in table.columns])
-    for row in table.rows:
-        cells: list[Any] = []
-        for value, kind in zip(row, kinds, strict=True):
-            if value is None or kind not in formats:
-                # Plain values where no format is needed: styled cells are the slow part of openpyxl.
-                cells.append(None if value is None else _text(value, TEXT, ""))
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = formats[kind]
-                cells.append(cell)
-        sheet.append(cells)
+    def rows() -> Iterator[list[Any]]:
+        for row in table.rows:
+            yield [_text(v, TEXT, "") if s == xlsx.PLAIN and v is not None else v for v, s in zip(row, styles, strict=True)]
+
     # Not a context manager: the file outlives this function and FileResponse closes it when sent.
     target = tempfile.TemporaryFile()  # noqa: SIM115
-    archive = _ReproducibleZip(target, table.stamp)
-    # ExcelWriter directly: openpyxl's save_workbook() would stamp the file with the clock time.
-    ExcelWriter(workbook, archive).save()
+    with _ReproducibleZip(target, table.stamp) as archive:
+        xlsx.write_workbook(
+            archive,
+            archive.member,
+            title=table.title,
+            stamp=dt.datetime.combine(table.stamp, dt.time()),
+            header=[[table.company, table.title, table.period, table.currency], [c.label for c in table.columns]],
+            styles=styles,
+            rows=rows(),
+        )
     target.seek(0)
     return target
 
