@@ -74,6 +74,8 @@ def records(company: Company) -> dict[str, int]:
 
 SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "decide_automation_approval": lambda ids: {"approve": True, "comment": "Planted"},
+    "test_automation_rule": lambda ids: {"payload": {"name": "Planted"}},
+    "activate_automation_rule": lambda ids: {"active": True},
 }
 
 
