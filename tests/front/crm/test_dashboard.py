@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from spona.core.errors import PermissionDenied, ValidationFailed
 from spona.front.crm import selectors, services
@@ -147,7 +148,7 @@ def test_dashboard_page_filters_and_exports_csv(client, company, sales, boss, qu
         response = client.get("/crm/dashboard/", {"period": "2027-Q1"})
     body = response.content.decode()
     assert response.status_code == 200 and "Sales dashboard · 2027-Q1" in body
-    assert 'id="dashboard-data"' in body and "chart.umd.min.js" in body and "66.7 %" in body
+    assert 'id="dashboard-data"' in body and "chart.umd.min.js" in body and "66.7 %" in body and "1,500.00" in body
     csv = client.get("/crm/dashboard/", {"period": "2027-Q1", "export": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
@@ -199,3 +200,17 @@ def test_targets_and_dashboard_api(api_as, company, boss, sales, quarter):  # no
     assert_problem(refused, 403)
     assert manager.delete(f"{API}/crm/targets/{body['id']}").status_code == 204
     assert_problem(manager.delete(f"{API}/crm/targets/{body['id']}"), 404)
+
+
+def test_a_deal_won_the_day_it_opened_shows_a_cycle_of_zero_not_a_dash(client, company, boss):
+    # given one deal opened and won at once, in a period without targets
+    org = party(company, "Nova Trade")
+    deal = opportunity(company, boss, org, revenue="100.00")
+    services.opportunity_win(actor=boss, company=company, opportunity_id=deal.pk)
+    client.force_login(boss)
+    # when the dashboard of the current month is shown
+    body = client.get("/crm/dashboard/", {"period": timezone.localdate().strftime("%Y-%m")}).content.decode()
+    # then the cycle is 0.0 days and the attainment without a target is a dash
+    kpis = body[body.index('id="dashboard-kpis"') : body.index('id="stages-title"')]
+    assert ">0.0<" in kpis.replace(" ", "").replace("\n", "")
+    assert "100.00 / 0.00" in kpis

@@ -25,7 +25,7 @@
       labels: data.months.labels,
       datasets: [
         { label: data.labels.revenue, data: data.months.revenue, backgroundColor: success },
-        { label: data.labels.target, data: data.months.target, type: "line", borderColor: muted, backgroundColor: muted },
+        { label: data.labels.target, data: data.months.target, backgroundColor: muted },
       ],
     },
     options: { responsive: true, animation: false },
