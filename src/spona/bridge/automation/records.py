@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db.models import Q
 
 from spona.core.models import Party
+from spona.core.money import round_amount
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def _load_opportunity(company_id: int, opportunity_id: int) -> dict[str, Any] | 
         return None
     return {
         **row,
-        "expected_revenue": str(row["expected_revenue"]),
+        "expected_revenue": str(round_amount(row["expected_revenue"], row["currency"])),
         "close_date": row["close_date"].isoformat() if row["close_date"] else None,
         "stage": row.pop("stage__name"),
         "party": _party_values(company_id, row["party_id"]),
@@ -123,8 +124,8 @@ def _load_invoice(company_id: int, invoice_id: int) -> dict[str, Any] | None:
         "number": invoice.number,
         "kind": invoice.kind,
         "state": invoice.state,
-        "total": str(invoice.total),
-        "residual": str(residual),
+        "total": str(round_amount(invoice.total, invoice.currency)),
+        "residual": str(round_amount(residual, invoice.currency)),
         "currency": invoice.currency,
         "invoice_date": invoice.invoice_date.isoformat(),
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
