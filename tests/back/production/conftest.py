@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from spona.back.inventory import services as inventory
+import spona.back.inventory.services as inventory
 from spona.back.production import services
 from tests.factories import member
 

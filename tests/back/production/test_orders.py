@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from spona.back.inventory import selectors as inventory_selectors
+import spona.back.inventory.selectors as inventory_selectors
 from spona.back.production import services
 from spona.back.production.models import ProductionOrder, WorkCentreLoad
 from spona.core.errors import StateError, ValidationFailed

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProductionConfig(AppConfig):
@@ -10,3 +11,13 @@ class ProductionConfig(AppConfig):
 
     def ready(self) -> None:
         from spona.back.production import demo, events, permissions  # noqa: F401  (each registers itself)
+        from spona.web import navigation
+        from spona.web.navigation import MenuEntry
+
+        navigation.register(
+            MenuEntry(
+                "back", _("Production orders"), "production:order_list", "production.view", icon="gear-wide-connected", order=40
+            ),
+            MenuEntry("back", _("Bills of materials"), "production:bom_list", "production.view", icon="diagram-3", order=41),
+            MenuEntry("back", _("Work centres"), "production:work_centre_list", "production.view", icon="tools", order=42),
+        )

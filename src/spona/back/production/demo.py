@@ -13,7 +13,7 @@ from decimal import Decimal as D
 
 from django.utils import timezone
 
-from spona.back.inventory import services as inventory
+import spona.back.inventory.services as inventory
 from spona.back.production import services
 from spona.back.production.services.common import Uom
 from spona.core import demo

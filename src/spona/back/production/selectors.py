@@ -156,7 +156,7 @@ def order_list(
 ) -> Page:
     """Production orders newest first, by number, reference, product, and state."""
     require(user, "production.view", company)
-    qs = ProductionOrder.objects.filter(company=company).select_related("product__uom", "warehouse")
+    qs = ProductionOrder.objects.filter(company=company).select_related("product__uom", "warehouse", "company")
     if q.strip():
         term = q.strip()
         qs = qs.filter(
@@ -177,7 +177,7 @@ def order_get(*, user: User, company: Company, order_id: int) -> ProductionOrder
     require(user, "production.view", company)
     order = (
         ProductionOrder.objects.filter(company=company, pk=order_id)
-        .select_related("product__uom", "warehouse", "party", "parent", "bom")
+        .select_related("product__uom", "warehouse", "party", "parent", "bom", "company")
         .first()
     )
     if order is None:
@@ -228,3 +228,10 @@ def order_cost(order: ProductionOrder, components: list[OrderComponent], operati
         planned_unit=((planned_materials + planned_operations) / order.quantity).quantize(cent),
         actual_unit=order.unit_cost,
     )
+
+
+def warehouse_choices(*, user: User, company: Company) -> list[Any]:
+    """The company's active warehouses, to make orders in."""
+    require(user, "production.view", company)
+    warehouse = ProductionOrder._meta.get_field("warehouse").related_model
+    return list(warehouse.objects.filter(company=company, is_active=True).order_by("code"))  # type: ignore[union-attr]

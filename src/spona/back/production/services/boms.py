@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from spona.back.inventory import selectors as inventory_selectors
+import spona.back.inventory.selectors as inventory_selectors
 from spona.back.production.models import Bom, BomLine, BomOperation, ProductRoute, WorkCentre
 from spona.back.production.services.common import ZERO, Product, Uom, in_unit, positive, product_of, round_up
 from spona.core import audit

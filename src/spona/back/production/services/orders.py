@@ -17,8 +17,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from spona.back.inventory import selectors as inventory_selectors
-from spona.back.inventory import services as inventory
+import spona.back.inventory.selectors as inventory_selectors
+import spona.back.inventory.services as inventory
 from spona.back.production.models import Bom, OrderComponent, OrderOperation, ProductionOrder, ProductRoute
 from spona.back.production.services.boms import explode, route_of
 from spona.back.production.services.common import (
