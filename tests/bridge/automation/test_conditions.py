@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spona.bridge.automation import conditions
+from spona.bridge.automation import conditions, services
 from spona.bridge.automation.conditions import ConditionError, evaluate
+from spona.core.errors import ValidationFailed
 
 CONTEXT = {
     "event": {"total": "1250.00", "currency": "EUR", "due_date": "2026-03-01", "name": "Nova Trade"},
@@ -127,3 +128,24 @@ def test_sec9_arbitrary_json_is_refused_or_evaluated_never_executed(tree, event)
         return
     # then it is a plain yes or no: no other exception, nothing run
     assert result in (True, False)
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=TREES, sample=JSON)
+def test_sec9_arbitrary_json_through_the_rule_service_is_saved_or_refused_never_a_crash(company, admin, tree, sample):
+    # given any JSON as a rule's condition
+    data = services.RuleIn(
+        name="Fuzz", event_name="core.party_created", condition=tree, actions=[{"type": "add_tag", "tag": "x"}]
+    )
+    # when an admin saves it, and a saved one is dry-run against any sample payload
+    try:
+        rule = services.rule_save(actor=admin, company=company, data=data)
+    except ValidationFailed as refused:
+        # then a refusal names the condition
+        assert "condition" in refused.field_errors
+        return
+    result = services.rule_test(
+        actor=admin, company=company, rule_id=rule.pk, payload=sample if isinstance(sample, dict) else {"value": sample}
+    )
+    assert result.matched in (True, False)
