@@ -1,10 +1,32 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupportConfig(AppConfig):
+    """Customer support: tickets from every channel, queues, SLA, macros, knowledge base, CSAT."""
+
     name = "spona.front.support"
     label = "support"
     verbose_name = "Support"
 
     def ready(self) -> None:
-        from spona.front.support import events, permissions  # noqa: F401
+        from datetime import timedelta
+
+        from spona.core import schedule
+        from spona.front.support import demo, events, jobs, permissions  # noqa: F401  (each registers itself)
+        from spona.front.support.views.panel import support_panel
+        from spona.web import navigation, panels
+        from spona.web.navigation import MenuEntry
+        from spona.web.panels import Panel
+
+        schedule.every("support.sla_check", timedelta(minutes=1), jobs.sla_check)
+        schedule.every("support.send_pending_replies", timedelta(minutes=5), jobs.send_pending_replies)
+        schedule.every("support.imap_poll", timedelta(minutes=1), jobs.imap_poll)
+        navigation.register(
+            MenuEntry("front", _("Tickets"), "support:ticket_list", "support.view", icon="life-preserver", order=40),
+            MenuEntry("front", _("Knowledge base"), "support:article_list", "support.view", icon="book", order=41),
+            MenuEntry("front", _("Support reports"), "support:reports", "support.view", icon="graph-up", order=42),
+        )
+        panels.register(
+            Panel("support.tickets", "support/partials/_party_panel.html", support_panel, order=25, permission="support.view")
+        )

@@ -1,5 +1,15 @@
 """Public pages of support (no login): the web form, satisfaction surveys, public knowledge base."""
 
+from django.urls import path
+
+from spona.front.support.views import public
+
 app_name = "support_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("survey/<str:token>/<slug:rating>/", public.csat, name="csat"),
+    path("<slug:code>/", public.help_index, name="help_index"),
+    path("<slug:code>/contact/", public.contact, name="contact"),
+    path("<slug:code>/<slug:slug>/", public.help_article, name="help_article"),
+    path("<slug:code>/<slug:slug>/feedback/", public.help_feedback, name="help_feedback"),
+]

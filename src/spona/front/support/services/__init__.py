@@ -8,7 +8,8 @@ customer portal, import this package (``from spona.front.support import services
 
 from spona.front.support.services.csat import satisfaction_record, send_survey, survey_token, survey_urls
 from spona.front.support.services.knowledge import article_create, article_feedback, article_update, category_create
-from spona.front.support.services.mail_in import mail_receive
+from spona.front.support.services.macros import macro_create, macro_render
+from spona.front.support.services.mail_in import mail_receive, web_ticket_create
 from spona.front.support.services.messages import (
     AttachmentIn,
     send_pending_replies,
@@ -41,6 +42,8 @@ __all__ = [
     "calendar_create",
     "category_create",
     "choose_agent",
+    "macro_create",
+    "macro_render",
     "mail_receive",
     "policy_create",
     "portal_reply",
@@ -64,4 +67,5 @@ __all__ = [
     "ticket_update",
     "time_log",
     "viewer_heartbeat",
+    "web_ticket_create",
 ]

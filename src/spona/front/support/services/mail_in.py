@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from spona.core import services as core_services
+from spona.core.errors import ValidationFailed
 from spona.core.models import Company, ContactPoint, Party, Relationship
 from spona.core.validation import normalise_email
 from spona.front.support.models import InboundMail, Message, Queue, Ticket
@@ -103,7 +104,7 @@ def _attachments(msg: EmailMessage) -> list[AttachmentIn]:
     return found
 
 
-def _customer(company: Company, sender: str, display: str) -> tuple[Party | None, Party]:
+def customer_for_address(company: Company, sender: str, display: str) -> tuple[Party | None, Party]:
     """(organisation, person) for a sender address; an unknown address registers a person."""
     point = (
         ContactPoint.objects.filter(kind="email", value=sender, party__company=company, party__merged_into__isnull=True)
@@ -215,7 +216,7 @@ def mail_receive(
     if not text.strip() and not html.strip():
         text = "(no text)"
     ticket = _thread(company, msg, subject, sender)
-    organisation, person = _customer(company, sender, display)
+    organisation, person = customer_for_address(company, sender, display)
     if ticket is not None:
         ticket = locked(company, ticket.pk)
         customer_message(
@@ -237,3 +238,25 @@ def mail_receive(
     )
     ticket = open_ticket(actor=None, company=company, data=data, message_id=message_id, attachments=files, strict=False)
     return _log(company, message_id, sender, subject, InboundMail.Outcome.CREATED, ticket)
+
+
+@transaction.atomic
+def web_ticket_create(*, company: Company, name: str, email: str, subject: str, text: str) -> Ticket:
+    """Open a ticket from the public contact form; the sender is found or registered as for mail.
+
+    The form itself is the permission (no actor); raises ValidationFailed for a bad address or subject.
+    """
+    try:
+        sender = normalise_email(email)
+    except Exception:
+        raise ValidationFailed("Give a valid e-mail address.", field_errors={"email": ["Not a valid address."]}) from None
+    organisation, person = customer_for_address(company, sender, name)
+    data = TicketInput(
+        subject=subject,
+        text=text,
+        party_id=(organisation or person).pk,
+        contact_id=person.pk if organisation is not None and organisation.pk != person.pk else None,
+        requester_email=sender,
+        channel=Ticket.Channel.WEB,
+    )
+    return open_ticket(actor=None, company=company, data=data)

@@ -1,0 +1,71 @@
+"""One support record of every kind, for the SEC1 matrices of the web UI and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from spona.core.models import Company
+from spona.front.support import services
+from spona.front.support.models import Article, Attachment, Message, Ticket
+from tests.factories import member, party
+
+SENTINEL = "Sentinel Victim"
+API_GROUP = "support"
+PK_OF = {
+    "support:ticket_": "support_ticket_id",
+    "support:attachment_": "support_attachment_id",
+    "support:article_": "support_article_id",
+}
+PUBLIC_PAGES = (
+    "support_public:csat",
+    "support_public:help_index",
+    "support_public:contact",
+    "support_public:help_article",
+    "support_public:help_feedback",
+)
+
+
+def records(company: Company) -> dict[str, int]:
+    """Create a ticket with a reply and an attachment, and an internal article, carrying the sentinel."""
+    agent = member(company, "support", full_name=f"{SENTINEL} Agent")
+    customer = party(company, f"{SENTINEL} Customer")
+    ticket = services.ticket_create(
+        actor=agent,
+        company=company,
+        data=services.TicketInput(subject=f"{SENTINEL} Ticket", text=f"{SENTINEL} message", party_id=customer.pk),
+    )
+    reply = services.ticket_reply(
+        actor=agent,
+        company=company,
+        ticket_id=ticket.pk,
+        text=f"{SENTINEL} note",
+        note=True,
+        attachments=[services.AttachmentIn(f"{SENTINEL}.txt", "text/plain", SENTINEL.encode())],
+    )
+    article = services.article_create(actor=agent, company=company, title=f"{SENTINEL} Article", body_markdown=SENTINEL)
+    return {
+        "support_ticket_id": ticket.pk,
+        "support_attachment_id": Attachment.objects.get(message=reply).pk,
+        "support_article_id": article.pk,
+    }
+
+
+# A valid body per support operation that takes one; ``ids`` are the victim company's records.
+SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
+    "create_support_ticket": lambda ids: {"subject": "Planted", "text": "Planted"},
+    "reply_support_ticket": lambda ids: {"text": "Planted"},
+    "set_support_ticket_status": lambda ids: {"status": "solved"},
+    "assign_support_ticket": lambda ids: {"assignee_id": None},
+    "create_support_article": lambda ids: {"title": "Planted", "body_markdown": "Planted"},
+}
+
+
+def assert_untouched(ids: dict[str, int]) -> None:
+    """The victim's support records are as records() made them, and nothing was planted."""
+    ticket = Ticket.objects.get(pk=ids["support_ticket_id"])
+    assert (ticket.subject, ticket.status, ticket.version) == (f"{SENTINEL} Ticket", "new", 1)
+    assert Message.objects.filter(ticket=ticket).count() == 2
+    assert Article.objects.get(pk=ids["support_article_id"]).version == 1
+    assert not Ticket.objects.filter(company_id=ticket.company_id, subject="Planted").exists()
+    assert not Article.objects.filter(company_id=ticket.company_id, title="Planted").exists()
