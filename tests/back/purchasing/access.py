@@ -102,9 +102,6 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "version": 1,
         "lines": [{"product_id": ids["po_product_id"], "quantity": "1"}],
     },
-    "send_purchasing_order": lambda ids: {},
-    "confirm_purchasing_order": lambda ids: {},
-    "cancel_purchasing_order": lambda ids: {},
     "bill_purchasing_order": lambda ids: {"reference": "Planted"},
     "post_purchasing_bill": lambda ids: {"confirm_differences": True},
 }
