@@ -89,7 +89,7 @@ def test_replenishment_in_one_click(client, world):
     )
     client.force_login(world.buyer)
     page = client.get("/purchasing/replenishment/").content.decode()
-    assert "Vijci d.o.o." in page and 'value="%d"' % rule.pk in page
+    assert "Vijci d.o.o." in page and f'value="{rule.pk}"' in page
     response = client.post("/purchasing/replenishment/order/", {"rule": [str(rule.pk)]})
     assert response.status_code == 302
     assert PurchaseOrder.objects.get().lines.get().quantity == D(50)
