@@ -140,7 +140,9 @@ def test_staff_without_the_role_cannot_change_or_administer(company, victim, api
         response = call(client, method, path, operation_id, victim)
         own_tokens = path.startswith(f"{API}/tokens")
         # administration, the ledger (finance, management and admin roles only) and the stock (not IT's)
-        administration = path.startswith((f"{API}/users", f"{API}/events", f"{API}/finance", f"{API}/inventory", f"{API}/crm"))
+        administration = path.startswith(
+            (f"{API}/users", f"{API}/events", f"{API}/finance", f"{API}/inventory", f"{API}/crm", f"{API}/purchasing")
+        )
         if own_tokens:
             # their own list; no token minted with a token; the administrator's token is not theirs
             assert response.status_code == {"get": 200, "post": 403, "delete": 404}[method], (method, path, response.content)
