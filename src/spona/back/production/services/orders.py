@@ -41,21 +41,14 @@ PRODUCTION_LOCATION = "production"
 
 
 def unit_cost_of(company: Company, product: Any) -> Decimal:
-    """What one unit of a component is worth now: the stock valuation's cost, else its cost price."""
-    valued = getattr(inventory_selectors, "product_unit_cost", None)
-    if valued is not None:
-        return Decimal(valued(company=company, product_id=product.pk))
-    return Decimal(product.cost_price)
+    """What one unit of a component is worth now, by the stock valuation (its cost price before any stock)."""
+    return inventory_selectors.product_unit_cost(company=company, product_id=product.pk)
 
 
 def moves_value(company: Company, moves: Iterable[Any]) -> Decimal:
-    """The value of done moves: the stock valuation's figures, else quantity × the move's unit cost."""
-    moves = list(moves)
-    valued = getattr(inventory_selectors, "move_values", None)
-    if valued is not None:
-        values = valued(company=company, move_ids=[m.pk for m in moves])
-        return sum((Decimal(values[m.pk]) for m in moves), ZERO)
-    return sum((m.quantity * m.unit_cost for m in moves), ZERO)
+    """The value at which done moves left stock, by the stock valuation."""
+    values = inventory_selectors.move_values(company=company, move_ids=[m.pk for m in moves])
+    return sum(values.values(), ZERO)
 
 
 def _locked(company: Company, order_id: int) -> ProductionOrder:
