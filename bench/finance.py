@@ -5,7 +5,7 @@ services (validation, tax calculation, gapless numbers, hash chain, balances, ev
 beside two floors that write the same rows in the same two transactions per invoice: plain
 SQL (the physical limit) and bare ORM ``create()`` calls with no business logic.
 
-``reports``: trial balance, profit and loss and aged receivables over a ledger of ``lines``
+``reports``: trial balance, profit and loss, aged receivables, cash flow and the cost-centre report over a ledger of ``lines``
 posted lines (bulk-loaded, with the monthly balances a real ledger would have).
 """
 
@@ -331,6 +331,17 @@ def reports(*, lines: int, **_: Any) -> Figures:
         )
     )
     aged = timed(lambda: selectors.aged_balances(user=None, company=company, on=dt.date(2026, 6, 30)))
+    cash = timed(
+        lambda: selectors.cash_flow(
+            user=None, company=company, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31), compare="previous_year"
+        )
+    )
+    # Per cost centre adds up the lines of the period themselves: no monthly balance is kept per dimension.
+    analytic = timed(
+        lambda: selectors.analytic_report(
+            user=None, company=company, dimension="cost_centre", date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31)
+        )
+    )
     peak = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
     return {
@@ -340,5 +351,7 @@ def reports(*, lines: int, **_: Any) -> Figures:
         "P&L year with comparison": (pnl, "ms"),
         "P&L partial months": (pnl_partial, "ms"),
         "aged receivables": (aged, "ms"),
+        "cash flow year with comparison": (cash, "ms"),
+        "income and expenses per cost centre, a year": (analytic, "ms"),
         "peak Python memory (reports)": (peak, "MB"),
     }
