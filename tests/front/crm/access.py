@@ -71,6 +71,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "move_crm_opportunity": lambda ids: {"stage_id": ids["stage_id"]},
     "win_crm_opportunity": lambda ids: {},
     "lose_crm_opportunity": lambda ids: {"reason": "Taken over"},
+    "remind_crm_activity": lambda ids: {"remind_at": "2020-01-01T10:00:00Z"},
     "set_crm_target": lambda ids: {"team_id": ids["team_id"], "period": "month", "start": "2027-01-01", "amount": "1"},
     "create_crm_activity": lambda ids: {"subject": "Planted", "due_at": "2026-05-01T10:00:00Z", "lead_id": ids["lead_id"]},
 }
@@ -82,6 +83,7 @@ def assert_untouched(ids: dict[str, int]) -> None:
     assert (lead.contact_name, lead.status, lead.version) == (f"{SENTINEL} Lead", "new", 1)
     opp = Opportunity.objects.get(pk=ids["opportunity_id"])
     assert (opp.title, opp.status, opp.version) == (f"{SENTINEL} Deal", "open", 1)
-    assert not Activity.objects.get(pk=ids["activity_id"]).done
+    activity = Activity.objects.get(pk=ids["activity_id"])
+    assert not activity.done and activity.remind_at is None
     assert SalesTarget.objects.get(pk=ids["target_id"]).amount == Decimal("1000.00")
     assert not Lead.objects.filter(company_id=lead.company_id, contact_name="Planted").exists()

@@ -124,3 +124,19 @@ def test_other_company_records_answer_404_and_roles_403(api_as, company, other_c
     marketing = api_as(member(company, "marketing"))
     assert marketing.get(f"{CRM}/leads").status_code == 200
     assert marketing.post(f"{CRM}/leads", {"contact_name": "x"}, content_type="application/json").status_code == 403
+
+
+def test_an_activity_with_a_reminder_then_moved_then_cleared(seller):
+    # when an activity is planned with a reminder through the API
+    body = seller.post(
+        f"{CRM}/activities",
+        {"subject": "Call Mila", "due_at": "2027-03-10T15:00:00Z", "remind_at": "2027-03-10T14:45:00Z"},
+        content_type="application/json",
+    ).json()
+    assert body["remind_at"] == "2027-03-10T14:45:00Z"
+    # then it can be moved, refused after the due time, and cleared
+    url = f"{CRM}/activities/{body['id']}/reminder"
+    moved = seller.post(url, {"remind_at": "2027-03-10T09:00:00Z"}, content_type="application/json")
+    assert moved.status_code == 200 and moved.json()["remind_at"] == "2027-03-10T09:00:00Z"
+    assert_problem(seller.post(url, {"remind_at": "2027-03-11T09:00:00Z"}, content_type="application/json"), 422)
+    assert seller.post(url, {"remind_at": None}, content_type="application/json").json()["remind_at"] is None

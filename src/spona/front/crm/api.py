@@ -439,6 +439,19 @@ def done_crm_activity(request: HttpRequest, activity_id: Id) -> Any:
     return services.activity_done(actor=user, company=company, activity_id=activity_id)
 
 
+class ReminderIn(Input):
+    remind_at: dt.datetime | None = Field(description="When the owner gets an e-mail reminder; null removes it.")
+
+
+@router.post("/activities/{activity_id}/reminder", response=ActivityOut)
+def remind_crm_activity(request: HttpRequest, activity_id: Id, payload: ReminderIn) -> Any:
+    """Set or clear an open activity's reminder (its owner or a manager); a time after the due time answers 422."""
+    user, company = _caller(request)
+    if payload.remind_at is not None and not 1900 <= payload.remind_at.year <= 2999:
+        raise ValidationFailed("Give a date between the years 1900 and 2999.", field_errors={"remind_at": ["Out of range."]})
+    return services.activity_set_reminder(actor=user, company=company, activity_id=activity_id, remind_at=payload.remind_at)
+
+
 @router.get("/pipelines", response=list[PipelineOut])
 def list_crm_pipelines(request: HttpRequest) -> Any:
     """List the pipelines with their stages in order (the default one is created on first use)."""
