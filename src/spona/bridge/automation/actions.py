@@ -18,6 +18,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+import spona.front.crm.services as crm
+import spona.front.support.selectors as support_selectors
+import spona.front.support.services as support
 from spona.bridge.automation.conditions import lookup
 from spona.bridge.automation.models import Webhook, WebhookDelivery
 from spona.bridge.automation.models.approvals import APPROVER_ROLES
@@ -25,7 +28,6 @@ from spona.bridge.automation.services import approvals
 from spona.core import services as core_services
 from spona.core.errors import ValidationFailed
 from spona.core.models import Company, Event, User
-from spona.front.crm import services as crm
 
 PLACEHOLDER = re.compile(r"\{((?:event|record)(?:\.[A-Za-z0-9_]{1,60}){1,3})\}")
 ROLES = {value for value, _label in APPROVER_ROLES}
@@ -310,6 +312,17 @@ def _set_opportunity_stage(ctx: RunContext, value: str) -> str:
 
 
 register_setter("crm.opportunity", "stage", "the opportunity's stage", _set_opportunity_stage)
+
+
+def _set_ticket_priority(ctx: RunContext, value: str) -> str:
+    if ctx.record_id is None:
+        raise ValidationFailed("No ticket to change.")
+    ticket = support_selectors.ticket_get(user=ctx.actor, company=ctx.company, ticket_id=ctx.record_id)
+    support.ticket_update(actor=ctx.actor, company=ctx.company, ticket_id=ticket.pk, version=ticket.version, priority=value)
+    return f"Set the ticket's priority to {value}."
+
+
+register_setter("support.ticket", "priority", "the ticket's priority", _set_ticket_priority)
 
 
 def _register(*types: ActionType) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q
 
+from spona.back.finance.selectors import invoice_residual
 from spona.core.models import Party
 from spona.core.money import round_amount
 
@@ -114,12 +115,10 @@ def _load_opportunity(company_id: int, opportunity_id: int) -> dict[str, Any] | 
 
 
 def _load_invoice(company_id: int, invoice_id: int) -> dict[str, Any] | None:
-    from spona.back.finance import selectors as finance
-
     invoice = _model("finance.Invoice").objects.filter(pk=invoice_id, company_id=company_id).first()
     if invoice is None:
         return None
-    residual = finance.invoice_residual(invoice) if invoice.state == "posted" else invoice.total
+    residual = invoice_residual(invoice) if invoice.state == "posted" else invoice.total
     return {
         "number": invoice.number,
         "kind": invoice.kind,
@@ -207,5 +206,42 @@ register(
         },
         dates={"due_date": "due date", "invoice_date": "invoice date"},
         due=_due_invoices,
+    )
+)
+
+
+def _load_ticket(company_id: int, ticket_id: int) -> dict[str, Any] | None:
+    row = (
+        _model("support.Ticket")
+        .objects.filter(pk=ticket_id, company_id=company_id)
+        .values("number", "subject", "status", "priority", "channel", "party_id", "assignee_id")
+        .first()
+    )
+    if row is None:
+        return None
+    return {**row, "owner_id": row["assignee_id"], "party": _party_values(company_id, row["party_id"])}
+
+
+register(
+    RecordType(
+        "support.ticket",
+        "Ticket",
+        {
+            "number": "number",
+            "subject": "subject",
+            "status": "status",
+            "priority": "priority",
+            "channel": "channel",
+            "owner_id": "agent",
+            **PARTY_FIELDS,
+        },
+        _load_ticket,
+        events={
+            "support.ticket_created": "ticket_id",
+            "support.ticket_assigned": "ticket_id",
+            "support.customer_replied": "ticket_id",
+            "support.ticket_solved": "ticket_id",
+            "support.ticket_reopened": "ticket_id",
+        },
     )
 )

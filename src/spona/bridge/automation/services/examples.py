@@ -91,6 +91,19 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    "vip_ticket_priority": {
+        "name": "VIP customer ticket → high priority",
+        "description": "A ticket from a customer tagged VIP starts with high priority.",
+        "trigger": "event",
+        "event_name": "support.ticket_created",
+        "condition": {
+            "all": [
+                {"field": "record.party.tags", "op": "contains", "value": "VIP"},
+                {"field": "record.priority", "op": "in", "value": ["low", "normal"]},
+            ]
+        },
+        "actions": [{"type": "set_field", "field": "priority", "value": "high"}],
+    },
 }
 
 
