@@ -587,3 +587,9 @@ def create_inventory_warehouse(request: HttpRequest, payload: WarehouseIn) -> An
     user, company = _caller(request)
     warehouse = services.warehouse_create(actor=user, company=company, **payload.model_dump())
     return Status(201, _warehouse_out(selectors_ui.warehouse_get(user=user, company=company, warehouse_id=warehouse.pk)))
+
+
+# The reports live in their own module; mounted here so that /api/v1/inventory/reports/... stays one router.
+from spona.back.inventory.api_reports import router as reports_router  # noqa: E402
+
+router.add_router("", reports_router)

@@ -23,4 +23,6 @@ class InventoryConfig(AppConfig):
                 "back", _("Warehouses & locations"), "inventory:warehouse_list", "inventory.view", icon="buildings", order=34
             ),
             MenuEntry("back", _("Counts"), "inventory:count_list", "inventory.view", icon="clipboard-check", order=35),
+            MenuEntry("back", _("Stock valuation"), "inventory:valuation_report", "inventory.view", icon="cash-stack", order=36),
+            MenuEntry("back", _("Inventory reports"), "inventory:forecast_report", "inventory.view", icon="graph-down", order=37),
         )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from spona.back.inventory.views import products, stock, transfers, warehouses
+from spona.back.inventory.views import products, reports, stock, transfers, warehouses
 
 app_name = "inventory"
 
@@ -36,4 +36,9 @@ urlpatterns = [
     path("locations/new/", warehouses.location_create, name="location_create"),
     path("counts/", warehouses.count_list, name="count_list"),
     path("counts/<int:pk>/", warehouses.count_location, name="count_location"),
+    # Reports (each exports its table with ?export=csv)
+    path("reports/valuation/", reports.valuation_report, name="valuation_report"),
+    path("reports/turnover/", reports.turnover_report, name="turnover_report"),
+    path("reports/slow-movers/", reports.slow_movers_report, name="slow_movers_report"),
+    path("reports/forecast/", reports.forecast_report, name="forecast_report"),
 ]
