@@ -29,7 +29,7 @@ router = Router(tags=["purchasing"])
 
 Quantity = Annotated[Decimal, Field(ge=0, le=Decimal("1e14"), decimal_places=4, allow_inf_nan=False)]
 Price = Annotated[Decimal, Field(ge=0, le=Decimal("1e13"), decimal_places=6, allow_inf_nan=False)]
-Decimals = Annotated[str, Field(description="A decimal number as a string, e.g. 180.0000.")]
+Decimals = Annotated[Decimal, Field(description="A decimal number, sent as a string, e.g. 180.0000.")]
 OrderState = Literal[tuple(PurchaseOrder.State.values)]  # type: ignore[valid-type]
 
 
