@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from spona.back.inventory import services
-from spona.back.inventory.models import Product, Uom
-from spona.back.inventory.services import ProductInput, TemplateInput, TransferLineIn
+from spona.back.inventory.models import Product, StockMove, StockQuant, Uom, Warehouse
+from spona.back.inventory.services import CountIn, ProductInput, TemplateInput, TransferLineIn
 from spona.core import demo
 from spona.core.demo import DemoContext
 from spona.core.models import Party
@@ -46,6 +46,8 @@ LENGTHS = ("16", "20", "30", "40")
 LOT_TRACKED = ("Epoxy resin 1 kg", "Silicone sealant", "Wood glue")
 WAREHOUSE = ("WH", "Main warehouse Beograd")
 SHELVES = ("Shelf A", "Shelf B", "Shelf C")
+# Lot-tracked chemicals and cable leave stock oldest first; the rest at the running average.
+FIFO_CATEGORIES = ("Chemicals", "Electrical")
 
 
 def ean13(body: str) -> str:
@@ -93,7 +95,11 @@ def build_catalogue(ctx: DemoContext) -> None:
     parents = {name: services.category_create(actor=actor, company=company, name=name) for name in ("Hardware", "Apparel")}
     categories = {
         category: services.category_create(
-            actor=actor, company=company, name=category, parent_id=parents[parent].pk if parent else None
+            actor=actor,
+            company=company,
+            name=category,
+            parent_id=parents[parent].pk if parent else None,
+            costing_method="fifo" if category in FIFO_CATEGORIES else "average",
         )
         for category, parent, _kind, _items in CATALOGUE
     }
@@ -193,7 +199,9 @@ def build_stock(ctx: DemoContext) -> None:
             step = Decimal(1) if product.uom.rounding >= 1 else Decimal(5)
             quantity = Decimal(ctx.rng.randint(low, high)) * step
             lot = f"L{ctx.rng.randint(2401, 2612)}" if receipt and product.is_tracked() else ""
-            result.append(TransferLineIn(product_id=product.pk, quantity=quantity, lot=lot))
+            # Suppliers' prices drift around the cost price, so average and FIFO costs differ.
+            cost = (product.cost_price * Decimal(ctx.rng.choice(["0.95", "1", "1.04"]))).quantize(Decimal("0.0001"))
+            result.append(TransferLineIn(product_id=product.pk, quantity=quantity, lot=lot, unit_cost=cost if receipt else None))
         return result
 
     # Receipts bring everything in, fifteen products each.
@@ -254,5 +262,58 @@ def build_stock(ctx: DemoContext) -> None:
         services.transfer_confirm(actor=actor, company=company, transfer_id=delivery.pk)
 
 
+def build_valuation(ctx: DemoContext) -> None:
+    """The other ways stock changes value: a customer return, a cycle count with differences, scrap.
+
+    Every receipt and delivery above was valued and posted in the stock journal as it was done;
+    these add the returns and stock-loss entries, so the valuation report has all kinds of
+    layers and still reconciles with the ledger's stock account to the cent.
+    """
+    actor, company = ctx.users.get("operations"), ctx.company
+    if not ctx.records.get("inventory.warehouse"):
+        return
+    warehouse = Warehouse.objects.select_related("stock_location").get(pk=ctx.records["inventory.warehouse"][0])
+    delivered = list(
+        StockMove.objects.filter(
+            company=company, state="done", transfer__kind="delivery", to_location__kind="customer", lot__isnull=True
+        )
+        .select_related("transfer")
+        .order_by("pk")[:20]
+    )
+    if not delivered:
+        return
+    sold = ctx.rng.choice(delivered)
+    customers = services.locations_setup(company=company)["customer"]
+    back = services.transfer_create(
+        actor=actor,
+        company=company,
+        kind="receipt",
+        warehouse_id=warehouse.pk,
+        from_location_id=customers.pk,
+        party_id=sold.transfer.party_id,
+        reference=f"RMA-{sold.transfer.number}",
+        lines=[TransferLineIn(product_id=sold.product_id, quantity=Decimal(1))],
+    )
+    services.transfer_validate(actor=actor, company=company, transfer_id=back.pk)
+    stock = warehouse.stock_location
+    counted = ctx.rng.sample(list(StockQuant.objects.filter(location=stock, lot__isnull=True, quantity__gt=5)), k=3)
+    services.inventory_count_apply(
+        actor=actor,
+        company=company,
+        location_id=stock.pk,
+        counts=[CountIn(q.product_id, q.quantity + delta) for q, delta in zip(counted, (2, -1, -3), strict=True)],
+        reason="Cycle count",
+    )
+    services.scrap(
+        actor=actor,
+        company=company,
+        product_id=counted[0].product_id,
+        location_id=stock.pk,
+        quantity=Decimal(1),
+        reason="Dropped",
+    )
+
+
 demo.register_step("inventory.catalogue", build_catalogue, order=300)
 demo.register_step("inventory.stock", build_stock, order=310)
+demo.register_step("inventory.valuation", build_valuation, order=320)
