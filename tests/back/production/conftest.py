@@ -109,3 +109,20 @@ def stool(make_product, make_bom, bench):
         operations=[("Assemble", bench, "10", "30")],
     )
     return parts
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # The manifest storage needs collectstatic; page tests only need {% static %} to resolve.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in and return the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
