@@ -18,6 +18,7 @@ Everyday commands:
   migrate      Create or update the database tables.
   createadmin  Create an administrator for a new or existing company.
   check        Check configuration, database, migrations, worker backlog and mail.
+  search       Find records as a user would, or rebuild the global search index.
 
 Configuration comes from SPONA_* environment variables; see docs/operator-guide.md.
 Every Django management command also works, e.g. `spona shell` or `spona dbshell`.

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, AwareDatetime, ConfigDict
 
-from spona.core import selectors, services
+from spona.core import search, selectors, services
 from spona.core.errors import NotFound, PermissionDenied
 from spona.core.models import (
     Address,
@@ -31,6 +31,7 @@ from spona.core.models import (
     Role,
     User,
 )
+from spona.core.permissions import require
 
 router = Router()
 
@@ -637,3 +638,35 @@ def replay_delivery(request: HttpRequest, delivery_id: Id) -> Any:
     """Send a dead event delivery to its handler again, once its cause is fixed (administrators)."""
     user, company = _caller(request)
     return services.delivery_replay(actor=user, company=company, delivery_id=delivery_id)
+
+
+# Global search --------------------------------------------------------------------------------
+
+
+class SearchFilters(Schema):
+    q: str = Field(..., min_length=1, max_length=200, description="Words; each matches the start of a word in the record.")
+    kind: list[str] = Field(default_factory=list, description="Only these kinds (see `kinds` in the answer); all by default.")
+    limit: int = Field(20, ge=1, le=50)
+
+
+class SearchHitOut(Schema):
+    kind: str
+    object_id: int
+    title: str
+    subtitle: str
+    url: str
+
+
+class SearchOut(Schema):
+    kinds: list[str] = Field(description="The kinds of record the caller may search.")
+    results: list[SearchHitOut]
+
+
+@router.get("/search", response=SearchOut, tags=["search"])
+def search_records(request: HttpRequest, filters: Query[SearchFilters]) -> Any:
+    """Find records of every kind the caller's roles allow (parties, orders, invoices, tickets …), best match first."""
+    user, company = _caller(request)
+    require(user, "core.view_company", company)
+    kinds = [kind.name for kind in search.kinds_for(user, company)]
+    hits = search.search(user=user, company=company, query=filters.q, kinds=filters.kind or None, limit=filters.limit)
+    return {"kinds": kinds, "results": hits}

@@ -29,7 +29,7 @@ from stdnum import luhn
 from stdnum.at import uid as at_uid
 from stdnum.si import ddv as si_ddv
 
-from spona.core import events, services
+from spona.core import events, search, services
 from spona.core.models import Company, EventDelivery, Party, Relationship, User
 from spona.core.services import AddressInput, PartyInput
 from spona.core.validation import search_key
@@ -539,3 +539,11 @@ register_step("core.users", build_users, order=10)
 register_step("core.organisations", build_organisations, order=20)
 register_step("core.persons", build_persons, order=30)
 register_step("core.portal_user", build_portal_user, order=40)
+
+
+def build_search_index(ctx: DemoContext) -> None:
+    """Index everything the other steps made, including rows they wrote in bulk."""
+    search.rebuild(company=ctx.company)
+
+
+register_step("core.search_index", build_search_index, order=9000)

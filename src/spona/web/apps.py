@@ -9,8 +9,9 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
-        from spona.web import navigation, panels
+        from spona.web import navigation, palette, panels
         from spona.web.navigation import MenuEntry
+        from spona.web.palette import PaletteAction
         from spona.web.panels import Panel
         from spona.web.views import parties
 
@@ -27,4 +28,10 @@ class WebConfig(AppConfig):
             Panel("core.related", "web/partials/_panel_related.html", parties.related_panel, order=10),
             Panel("core.timeline", "web/partials/_panel_timeline.html", parties.timeline_panel, order=50),
             Panel("core.audit", "web/partials/_panel_audit.html", parties.audit_panel, order=90, permission="core.view_audit"),
+        )
+        palette.register(
+            PaletteAction(
+                _("New party"), "web:party_create", "core.change_party", icon="person-plus", keywords="customer supplier contact"
+            ),
+            PaletteAction(_("Invite a user"), "web:user_invite", "core.manage_users", icon="person-add", keywords="user"),
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from spona.web.views import admin, auth, language, parties, shell
+from spona.web.views import admin, auth, language, parties, search, shell
 
 app_name = "web"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("company/switch/", shell.switch_company, name="switch_company"),
     path("language/", language.set_language, name="set_language"),
+    path("search/", search.search_page, name="search"),
+    path("search/palette/", search.search_palette, name="search_palette"),
     # Authentication
     path("login/", auth.login, name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),

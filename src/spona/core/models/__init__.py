@@ -6,6 +6,7 @@ from spona.core.models.company import Company, ExchangeRate, Membership, Role, U
 from spona.core.models.events import Event, EventDelivery, TimelineEntry
 from spona.core.models.party import Address, ContactPoint, Party, PartyRole, Relationship, Tag
 from spona.core.models.schedule import ScheduledRun
+from spona.core.models.search import SearchEntry
 from spona.core.models.sequence import Sequence
 from spona.core.models.tokens import IdempotencyRecord, PersonalAccessToken
 from spona.core.models.workers import WorkerHeartbeat
@@ -27,6 +28,7 @@ __all__ = [
     "Relationship",
     "Role",
     "ScheduledRun",
+    "SearchEntry",
     "Sequence",
     "Stamped",
     "Tag",

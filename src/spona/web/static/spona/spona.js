@@ -63,7 +63,36 @@
     if (message && !window.confirm(message)) event.preventDefault();
   }, true);
 
+  // The command palette: Ctrl/Cmd+K from anywhere, arrows to move through the results, Enter to open.
+  function palette() {
+    var modal = document.getElementById("palette");
+    if (!modal || typeof bootstrap === "undefined") return;
+    var input = document.getElementById("palette-input");
+    var dialog = bootstrap.Modal.getOrCreateInstance(modal);
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+        event.preventDefault();
+        dialog.show();
+      }
+    });
+    modal.addEventListener("shown.bs.modal", function () { input.focus(); input.select(); });
+    modal.addEventListener("keydown", function (event) {
+      var items = Array.prototype.slice.call(modal.querySelectorAll(".palette-item"));
+      if (!items.length) return;
+      var at = items.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var next = event.key === "ArrowDown" ? Math.min(at + 1, items.length - 1) : at - 1;
+        (next < 0 ? input : items[next]).focus();
+      } else if (event.key === "Enter" && document.activeElement === input) {
+        event.preventDefault();
+        window.location.assign(items[0].href);
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    palette();
     init(document);
     // Move focus to an error summary, so keyboard and screen-reader users hear what went wrong.
     var summary = document.querySelector("[data-focus-on-load]");
