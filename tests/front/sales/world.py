@@ -56,8 +56,8 @@ def sales_world(company: Company, *, stock: int = 100) -> World:
     settings.save()
     return World(
         company=company,
-        seller=member(company, "sales", full_name="Sava Sales", email="sava@acme.test"),
-        manager=member(company, "management", full_name="Mara Manager", email="mara@acme.test"),
+        seller=member(company, "sales", full_name="Sava Sales", email=f"sava@{company.code}.test"),
+        manager=member(company, "management", full_name="Mara Manager", email=f"mara@{company.code}.test"),
         customer=party(company, "Kupac d.o.o."),
         warehouse=warehouse,
         products=products,
