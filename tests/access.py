@@ -9,7 +9,9 @@ Every app with pages or endpoints keeps a module named ``access.py`` somewhere u
 - ``SAMPLE_BODIES``: a valid body per API operation id that takes one;
 - ``PK_OF``: which of those ids fills the ``pk`` of its pages, by URL name prefix;
 - ``API_GROUP``: the first path segment of its API (the fuzzer runs one test per group);
-- ``PUBLIC_PAGES`` (optional): URL names of its pages that need no login (a signed link, a web form).
+- ``PUBLIC_PAGES`` (optional): URL names of its pages that need no login (a signed link, a web form);
+- ``STAFF_READABLE`` (optional): API paths under its group that any staff member may read (``/automation/approvals``);
+  every other read of an app's API needs one of that department's roles.
 
 The matrices pick such a module up the day it is added; no shared test file changes.
 """
@@ -52,3 +54,4 @@ SAMPLE_BODIES = {op: body for module in MODULES for op, body in module.SAMPLE_BO
 PK_OF = {prefix: key for module in MODULES for prefix, key in module.PK_OF.items()}
 API_GROUPS = tuple(module.API_GROUP for module in MODULES)
 PUBLIC_PAGES = {name for module in MODULES for name in getattr(module, "PUBLIC_PAGES", ())}
+STAFF_READABLE = tuple(path for module in MODULES for path in getattr(module, "STAFF_READABLE", ()))

@@ -177,7 +177,7 @@ def test_nobody_sees_or_revokes_another_persons_token(company, admin, sales, api
 
 def _dead_letter(company: Company) -> EventDelivery:
     party(company, "Event Source")
-    delivery = EventDelivery.objects.get(event__company=company, event__name="core.party_created")
+    delivery = EventDelivery.objects.get(event__company=company, event__name="core.party_created", handler="core.timeline")
     EventDelivery.objects.filter(pk=delivery.pk).update(status=EventDelivery.Status.DEAD, attempts=8, last_error="boom")
     return delivery
 

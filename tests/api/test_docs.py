@@ -82,3 +82,26 @@ def test_the_docs_render_in_chromium_without_csp_violations_or_outside_requests(
     assert violations == [], violations
     assert outside == []
     assert errors == [], errors
+
+
+def test_no_two_body_or_answer_schemas_share_a_name():
+    # The OpenAPI document keeps one component per class name: a second OrderOut would silently
+    # replace the first, and the schema would lie about one of the two APIs.
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import spona
+
+    owners: dict[str, list[str]] = {}
+    for module_info in pkgutil.walk_packages(spona.__path__, "spona."):
+        if not module_info.name.rsplit(".", 1)[-1].startswith("api"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, obj in vars(module).items():
+            ours = isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == module.__name__
+            # query parameters (…Params, …Filters) are not components
+            if ours and not name.endswith(("Params", "Filters")):
+                owners.setdefault(name, []).append(module.__name__)
+    assert {name: mods for name, mods in owners.items() if len(mods) > 1} == {}

@@ -20,6 +20,8 @@ REACHED_OTHERWISE = {
     "password_change_done": "the change form",
     "party_create": "the party list's buttons",
     "user_invite": "the users list's button",
+    "search": "the search button and Ctrl/Cmd+K on every page",
+    "search_palette": "the command palette's results (htmx)",
 }
 
 
@@ -39,14 +41,14 @@ def test_every_menu_entry_opens_for_an_administrator(client, company, admin):
 
 
 def test_menu_groups_entries_by_section(company):
-    # support sees the party registry and nothing of the back office
+    # support sees the front office and the approvals inbox of the bridge, nothing of the back office
     agent = member(company, "support")
     menu = navigation.menu_for(agent, company, "/parties/12/")
-    assert [s["key"] for s in menu] == ["front"]
+    assert [s["key"] for s in menu] == ["front", "bridge"]
     assert [item["active"] for item in menu[0]["items"] if item["url_name"] == "web:party_list"] == [True]
     assert navigation.menu_for(agent, None) == []
     # finance sees the back office too, in its own section
-    assert [s["key"] for s in navigation.menu_for(member(company, "finance"), company)] == ["front", "back"]
+    assert [s["key"] for s in navigation.menu_for(member(company, "finance"), company)] == ["front", "back", "bridge"]
 
 
 def test_menu_refuses_an_unknown_section():

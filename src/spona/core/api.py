@@ -644,7 +644,7 @@ def replay_delivery(request: HttpRequest, delivery_id: Id) -> Any:
 
 
 class SearchFilters(Schema):
-    q: str = Field(..., min_length=1, max_length=200, description="Words; each matches the start of a word in the record.")
+    q: str = Field("", max_length=200, description="Words; each matches the start of a word in the record (none: no results).")
     kind: list[str] = Field(default_factory=list, description="Only these kinds (see `kinds` in the answer); all by default.")
     limit: int = Field(20, ge=1, le=50)
 

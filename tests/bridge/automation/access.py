@@ -14,6 +14,8 @@ from tests.factories import member
 
 SENTINEL = "Sentinel Victim"
 API_GROUP = "automation"
+# Anyone on the staff may ask for and decide approvals (as the step's role allows), so may list them.
+STAFF_READABLE = ("/automation/approvals",)
 PK_OF = {
     "automation:approval_": "approval_id",
     "automation:policy_": "approval_policy_id",

@@ -46,8 +46,12 @@ def records(company: Company) -> dict[str, int]:
     article = services.article_create(actor=agent, company=company, title=f"{SENTINEL} Article", body_markdown=SENTINEL)
     return {
         "support_ticket_id": ticket.pk,
+        "support_ticket_version": Ticket.objects.get(pk=ticket.pk).version,
         "support_attachment_id": Attachment.objects.get(message=reply).pk,
         "support_article_id": article.pk,
+        # the names of the API's path parameters
+        "ticket_id": ticket.pk,
+        "article_id": article.pk,
     }
 
 
@@ -64,7 +68,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
 def assert_untouched(ids: dict[str, int]) -> None:
     """The victim's support records are as records() made them, and nothing was planted."""
     ticket = Ticket.objects.get(pk=ids["support_ticket_id"])
-    assert (ticket.subject, ticket.status, ticket.version) == (f"{SENTINEL} Ticket", "new", 1)
+    assert (ticket.subject, ticket.status, ticket.version) == (f"{SENTINEL} Ticket", "new", ids["support_ticket_version"])
     assert Message.objects.filter(ticket=ticket).count() == 2
     assert Article.objects.get(pk=ids["support_article_id"]).version == 1
     assert not Ticket.objects.filter(company_id=ticket.company_id, subject="Planted").exists()

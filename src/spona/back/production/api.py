@@ -342,7 +342,7 @@ class OperationOut(Schema):
     end_date: dt.date | None
 
 
-class OrderOut(Schema):
+class ProductionOrderOut(Schema):
     id: int
     number: str
     product_id: int
@@ -367,13 +367,13 @@ class OrderOut(Schema):
     version: int
 
 
-class OrderDetailOut(OrderOut):
+class OrderDetailOut(ProductionOrderOut):
     components: list[ComponentOut]
     operations: list[OperationOut]
 
 
-class OrderPage(Schema):
-    items: list[OrderOut]
+class ProductionOrderPage(Schema):
+    items: list[ProductionOrderOut]
     next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
 
 
@@ -383,7 +383,7 @@ class OrderFilters(PageParams):
     product_id: Id | None = None
 
 
-class OrderIn(Input):
+class ProductionOrderIn(Input):
     product_id: Id
     quantity: Quantity
     warehouse_id: Id
@@ -457,7 +457,7 @@ def _order_detail(request: HttpRequest, order_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/orders", response=OrderPage)
+@router.get("/orders", response=ProductionOrderPage)
 def list_production_orders(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
     """List production orders newest first, by number, reference or product, state (cursor pagination)."""
     user, company = _caller(request)
@@ -474,7 +474,7 @@ def list_production_orders(request: HttpRequest, filters: Query[OrderFilters]) -
 
 
 @router.post("/orders", response={201: OrderDetailOut})
-def create_production_order(request: HttpRequest, payload: OrderIn) -> Any:
+def create_production_order(request: HttpRequest, payload: ProductionOrderIn) -> Any:
     """Draft a production order from the product's active BoM (or `bom_id`), exploded and costed."""
     user, company = _caller(request)
     order = services.production_order_create(actor=user, company=company, **payload.model_dump())

@@ -52,7 +52,7 @@ class PageParams(Schema):
 # Reorder rules -------------------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class ReorderRuleOut(Schema):
     id: int
     product_id: int
     warehouse_id: int
@@ -64,7 +64,7 @@ class RuleOut(Schema):
 
 
 class RulePage(Schema):
-    items: list[RuleOut]
+    items: list[ReorderRuleOut]
     next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
 
 
@@ -100,21 +100,21 @@ def list_purchasing_rules(request: HttpRequest, filters: Query[RuleFilters]) -> 
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.post("/rules", response={201: RuleOut})
+@router.post("/rules", response={201: ReorderRuleOut})
 def create_purchasing_rule(request: HttpRequest, payload: RuleIn) -> Any:
     """Add a reorder rule for a product in a warehouse (quantities in the product's unit); a second one answers 409."""
     user, company = _caller(request)
     return Status(201, services.rule_create(actor=user, company=company, data=_rule_input(payload)))
 
 
-@router.get("/rules/{po_rule_id}", response=RuleOut)
+@router.get("/rules/{po_rule_id}", response=ReorderRuleOut)
 def get_purchasing_rule(request: HttpRequest, po_rule_id: Id) -> Any:
     """Return one reorder rule."""
     user, company = _caller(request)
     return selectors.rule_get(user=user, company=company, rule_id=po_rule_id)
 
 
-@router.put("/rules/{po_rule_id}", response=RuleOut)
+@router.put("/rules/{po_rule_id}", response=ReorderRuleOut)
 def update_purchasing_rule(request: HttpRequest, po_rule_id: Id, payload: RuleUpdate) -> Any:
     """Change a rule's quantities or switch it off; a stale version answers 409."""
     user, company = _caller(request)
@@ -210,7 +210,7 @@ class OrderSummary(Schema):
     version: int
 
 
-class OrderOut(OrderSummary):
+class PurchaseOrderOut(OrderSummary):
     supplier_reference: str
     notes: str
     receipt_id: int | None
@@ -221,7 +221,7 @@ class OrderOut(OrderSummary):
         return list(obj.lines.all())
 
 
-class OrderPage(Schema):
+class PurchaseOrderPage(Schema):
     items: list[OrderSummary]
     next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
 
@@ -232,7 +232,7 @@ class OrderFilters(PageParams):
     supplier_id: Id | None = None
 
 
-class LineIn(Input):
+class PurchaseLineIn(Input):
     product_id: Id
     quantity: Quantity
     unit_price: Price | None = Field(None, description="Empty: the supplier's price break for the quantity.")
@@ -242,17 +242,17 @@ class LineIn(Input):
     description: Text = Field("", max_length=300)
 
 
-class OrderIn(Input):
+class PurchaseOrderIn(Input):
     supplier_id: Id
     warehouse_id: Id
-    lines: list[LineIn] = Field(min_length=1, max_length=200)
+    lines: list[PurchaseLineIn] = Field(min_length=1, max_length=200)
     currency: Text = Field("", max_length=3)
     order_date: dt.date | None = None
     supplier_reference: Text = Field("", max_length=100)
     notes: Text = Field("", max_length=5000)
 
 
-class OrderUpdate(OrderIn):
+class OrderUpdate(PurchaseOrderIn):
     version: int = Field(ge=1, le=2**31 - 1, description="The version you read; a stale one answers 409.")
 
 
@@ -286,7 +286,7 @@ class BillPostIn(Input):
     confirm_differences: bool = Field(False, description="Needed when the order's three-way match flags a line.")
 
 
-def _order_input(payload: OrderIn) -> services.OrderIn:
+def _order_input(payload: PurchaseOrderIn) -> services.OrderIn:
     for i, line in enumerate(payload.lines):
         _day(line.expected_date, f"lines[{i}].expected_date")
     return services.OrderIn(
@@ -300,7 +300,7 @@ def _order_input(payload: OrderIn) -> services.OrderIn:
     )
 
 
-@router.get("/orders", response=OrderPage)
+@router.get("/orders", response=PurchaseOrderPage)
 def list_purchasing_orders(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
     """List RFQs and purchase orders newest first, by number, supplier or reference, state ("rfq": all open RFQs) and supplier."""
     user, company = _caller(request)
@@ -316,22 +316,22 @@ def list_purchasing_orders(request: HttpRequest, filters: Query[OrderFilters]) -
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.post("/orders", response={201: OrderOut})
-def create_purchasing_order(request: HttpRequest, payload: OrderIn) -> Any:
+@router.post("/orders", response={201: PurchaseOrderOut})
+def create_purchasing_order(request: HttpRequest, payload: PurchaseOrderIn) -> Any:
     """Draft a request for quotation; empty prices take the supplier's price breaks, empty dates its lead time."""
     user, company = _caller(request)
     order = services.order_create(actor=user, company=company, data=_order_input(payload))
     return Status(201, selectors.order_get(user=user, company=company, order_id=order.pk))
 
 
-@router.get("/orders/{po_id}", response=OrderOut)
+@router.get("/orders/{po_id}", response=PurchaseOrderOut)
 def get_purchasing_order(request: HttpRequest, po_id: Id) -> Any:
     """Return one RFQ or order with its lines, received and billed quantities."""
     user, company = _caller(request)
     return selectors.order_get(user=user, company=company, order_id=po_id)
 
 
-@router.put("/orders/{po_id}", response=OrderOut)
+@router.put("/orders/{po_id}", response=PurchaseOrderOut)
 def update_purchasing_order(request: HttpRequest, po_id: Id, payload: OrderUpdate) -> Any:
     """Replace an RFQ's header and lines; a confirmed order or a stale version answers 409."""
     user, company = _caller(request)
@@ -339,7 +339,7 @@ def update_purchasing_order(request: HttpRequest, po_id: Id, payload: OrderUpdat
     return selectors.order_get(user=user, company=company, order_id=po_id)
 
 
-@router.post("/orders/{po_id}/send", response=OrderOut)
+@router.post("/orders/{po_id}/send", response=PurchaseOrderOut)
 def send_purchasing_order(request: HttpRequest, po_id: Id) -> Any:
     """Mark an RFQ as sent to the supplier."""
     user, company = _caller(request)
@@ -347,7 +347,7 @@ def send_purchasing_order(request: HttpRequest, po_id: Id) -> Any:
     return selectors.order_get(user=user, company=company, order_id=po_id)
 
 
-@router.post("/orders/{po_id}/confirm", response=OrderOut)
+@router.post("/orders/{po_id}/confirm", response=PurchaseOrderOut)
 def confirm_purchasing_order(request: HttpRequest, po_id: Id) -> Any:
     """Confirm an RFQ: its receipt is planned, or above the approval threshold it waits in "to_approve"."""
     user, company = _caller(request)
@@ -355,7 +355,7 @@ def confirm_purchasing_order(request: HttpRequest, po_id: Id) -> Any:
     return selectors.order_get(user=user, company=company, order_id=po_id)
 
 
-@router.post("/orders/{po_id}/cancel", response=OrderOut)
+@router.post("/orders/{po_id}/cancel", response=PurchaseOrderOut)
 def cancel_purchasing_order(request: HttpRequest, po_id: Id) -> Any:
     """Cancel an RFQ, or an order of which nothing was received (its receipt is cancelled)."""
     user, company = _caller(request)

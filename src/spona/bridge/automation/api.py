@@ -124,7 +124,7 @@ def decide_automation_approval(request: HttpRequest, approval_id: Id, payload: D
 # Rules -------------------------------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class AutomationRuleOut(Schema):
     id: int
     name: str
     trigger: str
@@ -183,7 +183,7 @@ def test_automation_rule(request: HttpRequest, automation_rule_id: Id, payload: 
     return {"matched": result.matched, "record_found": result.record_found, "steps": result.steps}
 
 
-@router.post("/rules/{automation_rule_id}/activate", response=RuleOut)
+@router.post("/rules/{automation_rule_id}/activate", response=AutomationRuleOut)
 def activate_automation_rule(request: HttpRequest, automation_rule_id: Id, payload: ActivateIn) -> Any:
     """Switch a tested rule on, or a rule off (administrators); an untested rule answers 409."""
     user, company = _caller(request)
@@ -193,7 +193,7 @@ def activate_automation_rule(request: HttpRequest, automation_rule_id: Id, paylo
 # Webhook deliveries --------------------------------------------------------------------------------
 
 
-class DeliveryOut(Schema):
+class WebhookDeliveryOut(Schema):
     id: int
     webhook_id: int
     event_name: str
@@ -203,7 +203,7 @@ class DeliveryOut(Schema):
     created_at: dt.datetime
 
 
-@router.post("/deliveries/{webhook_delivery_id}/replay", response={201: DeliveryOut})
+@router.post("/deliveries/{webhook_delivery_id}/replay", response={201: WebhookDeliveryOut})
 def replay_automation_delivery(request: HttpRequest, webhook_delivery_id: Id) -> Any:
     """Send a logged webhook delivery again, as a new delivery (administrators)."""
     user, company = _caller(request)

@@ -115,7 +115,7 @@ def get_sales_price_list(request: HttpRequest, price_list_id: Id) -> Any:
 # Quotations --------------------------------------------------------------------------------------
 
 
-class LineIn(Input):
+class SalesLineIn(Input):
     product_id: Id
     quantity: Quantity
     unit_price: Amount | None = Field(None, description="Leave out to take the customer's price list price.")
@@ -125,7 +125,7 @@ class LineIn(Input):
     is_optional: bool = False
 
 
-def _lines(lines: list[LineIn]) -> list[services.LineIn]:
+def _lines(lines: list[SalesLineIn]) -> list[services.LineIn]:
     return [services.LineIn(**x.model_dump()) for x in lines]
 
 
@@ -174,14 +174,14 @@ class QuotationIn(Input):
     opportunity_id: Id | None = None
     valid_until: Day | None = None
     terms: Text = Field("", max_length=5000)
-    lines: list[LineIn] = Field(max_length=200)
+    lines: list[SalesLineIn] = Field(max_length=200)
 
 
 class QuotationRevise(Input):
     version: int = Field(ge=1, le=2**31 - 1, description="The version you read; a stale one answers 409.")
     valid_until: Day
     terms: Text = Field("", max_length=5000)
-    lines: list[LineIn] = Field(max_length=200)
+    lines: list[SalesLineIn] = Field(max_length=200)
 
 
 class QuotationFilters(Filters):
@@ -282,7 +282,7 @@ class OrderLineOut(Schema):
     qty_returned: Decimal
 
 
-class OrderOut(Schema):
+class SalesOrderOut(Schema):
     id: int
     number: str
     party_id: int
@@ -304,15 +304,15 @@ class OrderOut(Schema):
         return list(obj.lines.all())
 
 
-class OrderPage(Schema):
-    items: list[OrderOut]
+class SalesOrderPage(Schema):
+    items: list[SalesOrderOut]
     next_cursor: str | None
 
 
-class OrderIn(Input):
+class SalesOrderIn(Input):
     party_id: Id
     invoice_policy: Policy = "order"
-    lines: list[LineIn] = Field(max_length=200)
+    lines: list[SalesLineIn] = Field(max_length=200)
 
 
 class OrderFilters(Filters):
@@ -352,7 +352,7 @@ def _order(request: HttpRequest, order_id: int) -> Order:
     return selectors.order_get(user=user, company=company, order_id=order_id)
 
 
-@router.get("/orders", response=OrderPage)
+@router.get("/orders", response=SalesOrderPage)
 def list_sales_orders(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
     """List orders newest first, by number or customer, status and customer (cursor pagination)."""
     user, company = _caller(request)
@@ -369,8 +369,8 @@ def list_sales_orders(request: HttpRequest, filters: Query[OrderFilters]) -> Any
     return {"items": list(rows), "next_cursor": page.next_cursor}
 
 
-@router.post("/orders", response={201: OrderOut})
-def create_sales_order(request: HttpRequest, payload: OrderIn) -> Any:
+@router.post("/orders", response={201: SalesOrderOut})
+def create_sales_order(request: HttpRequest, payload: SalesOrderIn) -> Any:
     """Draft an order directly; prices come from the customer's price lists unless given."""
     user, company = _caller(request)
     order = services.order_create(
@@ -379,13 +379,13 @@ def create_sales_order(request: HttpRequest, payload: OrderIn) -> Any:
     return Status(201, _order(request, order.pk))
 
 
-@router.get("/orders/{sales_order_id}", response=OrderOut)
+@router.get("/orders/{sales_order_id}", response=SalesOrderOut)
 def get_sales_order(request: HttpRequest, sales_order_id: Id) -> Any:
     """Return one order with its lines and delivered, invoiced and returned quantities."""
     return _order(request, sales_order_id)
 
 
-@router.post("/orders/{sales_order_id}/confirm", response=OrderOut)
+@router.post("/orders/{sales_order_id}/confirm", response=SalesOrderOut)
 def confirm_sales_order(request: HttpRequest, sales_order_id: Id) -> Any:
     """Confirm a draft order (credit check, delivery and reservation); concurrent calls confirm once."""
     user, company = _caller(request)
@@ -393,7 +393,7 @@ def confirm_sales_order(request: HttpRequest, sales_order_id: Id) -> Any:
     return _order(request, sales_order_id)
 
 
-@router.post("/orders/{sales_order_id}/cancel", response=OrderOut)
+@router.post("/orders/{sales_order_id}/cancel", response=SalesOrderOut)
 def cancel_sales_order(request: HttpRequest, sales_order_id: Id, payload: CancelIn) -> Any:
     """Cancel an order not yet delivered or invoiced (its reservations are released)."""
     user, company = _caller(request)
@@ -423,7 +423,7 @@ def return_sales_order(request: HttpRequest, sales_order_id: Id, payload: Return
     return Status(201, rma)
 
 
-@router.post("/quotations/{quotation_id}/accept", response={201: OrderOut})
+@router.post("/quotations/{quotation_id}/accept", response={201: SalesOrderOut})
 def accept_sales_quotation(request: HttpRequest, quotation_id: Id, payload: AcceptIn) -> Any:
     """Accept a sent quotation for the customer: its order is made and confirmed (or held for credit)."""
     user, company = _caller(request)
