@@ -24,6 +24,8 @@ ALLOWED_HOSTS = env_list("SPONA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1
 CSRF_TRUSTED_ORIGINS = env_list("SPONA_CSRF_TRUSTED_ORIGINS", [])
 # Reverse proxies whose X-Forwarded-For names the client (spona.web.client); none by default.
 SPONA_TRUSTED_PROXIES = env_list("SPONA_TRUSTED_PROXIES", [])
+# Where users reach Spona: the base of links sent by e-mail (approvals, satisfaction surveys).
+SPONA_BASE_URL = env_str("SPONA_BASE_URL", "http://localhost:8000")
 # Behind TLS (a reverse proxy that sets X-Forwarded-Proto) cookies must never travel in clear.
 HTTPS = env_bool("SPONA_HTTPS", False)
 

@@ -19,8 +19,7 @@ from spona.core.models import User
 
 def absolute(path: str) -> str:
     """Turn a path into a link for an e-mail, on the address set in ``SPONA_BASE_URL``."""
-    base = getattr(settings, "SPONA_BASE_URL", "") or "http://localhost:8000"
-    return base.rstrip("/") + path
+    return settings.SPONA_BASE_URL.rstrip("/") + path
 
 
 def approvers_on_commit(*, request_id: int) -> None:

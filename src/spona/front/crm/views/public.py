@@ -19,19 +19,16 @@ from django.views.decorators.http import require_http_methods
 from spona.core.errors import ApplicationError, NotFound
 from spona.front.crm import selectors, services
 from spona.front.crm.forms import PublicLeadForm
+from spona.web.client import client_ip
 from spona.web.views.base import apply_error
 
 DEFAULT_RATE_LIMIT = 5  # posts per address and window; settings.CRM_LEAD_FORM_RATE overrides
 RATE_WINDOW = 600  # seconds
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _over_limit(request: HttpRequest, code: str) -> bool:
     """Count this post against the address; True once it exceeds the limit in the window."""
-    key = "crm:leadform:" + hashlib.sha256(f"{code}|{_client_ip(request)}".encode()).hexdigest()[:32]
+    key = "crm:leadform:" + hashlib.sha256(f"{code}|{client_ip(request)}".encode()).hexdigest()[:32]
     if cache.add(key, 1, RATE_WINDOW):
         return False
     try:

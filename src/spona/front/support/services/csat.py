@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from spona.core import audit
-from spona.core.env import env_str
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.front.support.models import Satisfaction, Ticket
 from spona.front.support.services.common import publish
@@ -40,7 +39,7 @@ def ticket_of_token(token: str) -> Ticket:
 
 
 def survey_urls(ticket: Ticket) -> dict[str, str]:
-    base = env_str("SPONA_PUBLIC_URL", "http://localhost:8000")
+    base = settings.SPONA_BASE_URL
     token = survey_token(ticket)
     return {
         rating: base.rstrip("/") + reverse("support_public:csat", kwargs={"token": token, "rating": rating})

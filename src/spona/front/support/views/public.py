@@ -15,6 +15,7 @@ from spona.core.errors import ApplicationError, NotFound
 from spona.front.support import selectors, services
 from spona.front.support.forms import CsatCommentForm, PublicTicketForm
 from spona.front.support.services.csat import ticket_of_token
+from spona.web.client import client_ip
 from spona.web.views.base import apply_error
 
 DEFAULT_RATE_LIMIT = 5  # posts per address and window; settings.SUPPORT_WEB_FORM_RATE overrides
@@ -29,7 +30,7 @@ def _company(code: str):  # type: ignore[no-untyped-def]
 
 
 def _over_limit(request: HttpRequest, code: str) -> bool:
-    key = "support:webform:" + hashlib.sha256(f"{code}|{request.META.get('REMOTE_ADDR', '')}".encode()).hexdigest()[:32]
+    key = "support:webform:" + hashlib.sha256(f"{code}|{client_ip(request)}".encode()).hexdigest()[:32]
     if cache.add(key, 1, RATE_WINDOW):
         return False
     try:
