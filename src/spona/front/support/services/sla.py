@@ -171,7 +171,7 @@ def sla_check(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, 
     breached = list(open_unpaused.filter(sla_due_at__lte=now, sla_breached_at__isnull=True).values_list("pk", flat=True)[:limit])
     for pk in breached:
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().select_related("party").get(pk=pk)
+            ticket = Ticket.objects.select_for_update(of=("self",)).select_related("party").get(pk=pk)
             if ticket.sla_breached_at is not None or ticket.sla_due_at is None or ticket.sla_due_at > now:
                 continue
             before = ticket.priority
@@ -192,7 +192,7 @@ def sla_check(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, 
     )
     for pk in warned:
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().select_related("party").get(pk=pk)
+            ticket = Ticket.objects.select_for_update(of=("self",)).select_related("party").get(pk=pk)
             if ticket.sla_warned_at is not None:
                 continue
             ticket.sla_warned_at = now
