@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE := spona.settings
 
 help:
 	@echo "make run     install and run Spona on SQLite with the demo company (http://127.0.0.1:8000)"
-	@echo "make test    install and run the whole test suite (SQLite, then PostgreSQL when reachable)"
+	@echo "make test    install and run the whole test suite (SQLite and, alongside, PostgreSQL when reachable)"
 	@echo "make bench   run the benchmarks in bench/ and print their figures"
 	@echo "make lint    ruff and import contracts only"
 
@@ -63,8 +63,7 @@ test: system-deps $(VENV)/.dev-installed static messages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/spona makemigrations --check --dry-run
-	$(BIN)/pytest --durations=15
-	scripts/test-postgres.sh --durations=15
+	scripts/test-all.sh --durations=15
 
 test-sqlite: $(VENV)/.dev-installed static messages
 	$(BIN)/pytest

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body are safe here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -33,3 +34,10 @@ def browser_type_launch_args(browser_type_launch_args):
 def plain_static_files(settings):
     # The manifest storage needs collectstatic; the live server serves static files from the finders.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations():
+    # CI runs the SQLite and PostgreSQL suites side by side on two cores: a page can take longer
+    # than Playwright's default 5 s to settle there without anything being wrong.
+    expect.set_options(timeout=15_000)

@@ -36,10 +36,16 @@ def flushable_ledger(transactional_db):
 
 
 def pick(page: Page, control: str, text: str, option: str) -> None:
-    """Choose an option of a tom-select picker by typing into it."""
+    """Choose an option of a tom-select picker by typing into it, as a user waits for the filtered list.
+
+    Clicking an option while tom-select is still redrawing the list for the typed text can hit a
+    row that is being replaced, so the click waits for the filtered (highlighted) option and the
+    choice is confirmed by the chosen item appearing in the control.
+    """
     page.locator(f"#{control}-ts-control").fill(text)
-    page.locator(f"#{control}-ts-dropdown .option", has_text=option).first.click()
+    page.locator(f"#{control}-ts-dropdown .option:has(.highlight)", has_text=option).first.click()
     page.keyboard.press("Escape")
+    expect(page.locator(f"#{control} + .ts-wrapper .ts-control .item", has_text=option)).to_be_visible()
 
 
 @pytest.mark.e2e
