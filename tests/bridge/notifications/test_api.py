@@ -29,9 +29,26 @@ def test_listing_shows_only_my_notifications_unread_first(company, sales, api_as
     body = client.get(URL).json()
     # then mine only, unread first, with the bell's count
     assert [(n["title"], n["read_at"] is None) for n in body["items"]] == [("Unread one", True), ("Read one", False)]
-    assert (body["count"], body["unread"], body["page"], body["pages"]) == (2, 1, 1, 1)
+    assert (body["unread"], body["next_cursor"]) == (1, None)
     assert [n["title"] for n in client.get(URL, {"kind": "stock_low"}).json()["items"]] == ["Unread one"]
     assert client.get(URL, {"kind": "gossip"}).status_code == 422
+
+
+def test_walking_the_pages_returns_each_notification_once_unread_first(company, sales, api_as):  # noqa: F811
+    # given 7 notifications, 3 of them read
+    made = [tell(company, sales, f"N{i}") for i in range(7)]
+    for notification in made[:3]:
+        services.notification_mark_read(user=sales, company=company, notification_id=notification.pk)
+    client = api_as(sales)
+    # when I walk them 2 at a time
+    seen, url = [], f"{URL}?limit=2"
+    while url:
+        body = client.get(url).json()
+        seen += [n["title"] for n in body["items"]]
+        url = f"{URL}?limit=2&cursor={body['next_cursor']}" if body["next_cursor"] else ""
+    # then each comes once: the unread newest first, then the read newest first
+    assert seen == ["N6", "N5", "N4", "N3", "N2", "N1", "N0"]
+    assert_problem(client.get(f"{URL}?cursor=garbage"), 422)
 
 
 def test_marking_read_and_unread(company, sales, api_as):  # noqa: F811

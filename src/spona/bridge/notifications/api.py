@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from spona.bridge.notifications import selectors, services
 from spona.bridge.notifications.kinds import KINDS, EmailMode
 from spona.bridge.notifications.models import Notification
-from spona.core.api import Id, Input
+from spona.core.api import Id, Input, PageParams
 from spona.core.models import Company, User
 
 router = Router(tags=["notifications"])
@@ -40,16 +40,13 @@ class NotificationOut(Schema):
 
 class NotificationPage(Schema):
     items: list[NotificationOut]
-    page: int
-    pages: int
-    count: int
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
     unread: int = Field(description="All unread notifications of the caller in this company (the bell's number).")
 
 
-class InboxFilters(Schema):
+class InboxFilters(PageParams):
     kind: KindName | None = None
-    unread: bool = False
-    page: int = Field(1, ge=1, le=100_000)
+    unread: bool = Field(False, description="Only the unread ones.")
 
 
 class ReadAllIn(Input):
@@ -92,16 +89,14 @@ def _out(notification: Notification) -> dict[str, Any]:
 
 @router.get("", response=NotificationPage)
 def list_notifications(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
-    """My notifications in this company, unread first and then newest first, 25 a page."""
+    """My notifications in this company, unread first and then newest first, a page at a time."""
     user, company = _caller(request)
-    page = selectors.notification_page(
-        user=user, company=company, kind=filters.kind or "", unread=filters.unread, page=filters.page
+    page = selectors.notification_keyset(
+        user=user, company=company, kind=filters.kind or "", unread=filters.unread, cursor=filters.cursor, limit=filters.limit
     )
     return {
-        "items": [_out(n) for n in page.object_list],
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "count": page.paginator.count,
+        "items": [_out(n) for n in page.items],
+        "next_cursor": page.next_cursor,
         "unread": selectors.unread_count(user=user, company=company),
     }
 
