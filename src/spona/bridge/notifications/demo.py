@@ -11,6 +11,7 @@ from django.urls import reverse
 from spona.bridge.notifications import services
 from spona.bridge.notifications.models import Notification
 from spona.core.demo import DemoContext, register_step
+from spona.core.permissions import has_perm
 
 SAMPLES = {
     "sales": ("opportunity_assigned", "Opportunity Fleet renewal is yours", "Expected revenue 12,000.00, stage Qualification."),
@@ -22,7 +23,9 @@ SAMPLES = {
 
 def build_notifications(ctx: DemoContext) -> None:
     company = ctx.company
-    user_ids = sorted(user.pk for user in ctx.users.values())
+    # The portal user is a customer: no inbox.
+    staff = sorted((u for u in ctx.users.values() if has_perm(u, "notifications.use", company)), key=lambda u: u.pk)
+    user_ids = [user.pk for user in staff]
     services.notify(
         company=company,
         kind="automation",
@@ -36,7 +39,7 @@ def build_notifications(ctx: DemoContext) -> None:
         if user is not None:
             services.notify(company=company, kind=kind, user_ids=[user.pk], title=title, body=body)
     # Half the users, at random, have read the welcome, so the inbox shows both states.
-    for user in sorted(ctx.users.values(), key=lambda u: u.pk):
+    for user in staff:
         if ctx.rng.random() < 0.5:
             services.notifications_mark_all_read(user=user, company=company, kind="automation")
     ctx.records["notifications"] = list(Notification.objects.filter(company=company).values_list("pk", flat=True))
