@@ -12,7 +12,7 @@ from django.urls import reverse
 from spona.bridge.notifications import services
 from spona.bridge.notifications.models import Notification, Preference
 from spona.core.permissions import roles_in
-from tests.factories import member
+from tests.factories import member, party
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def tell(company, user, title, kind="automation", link="/crm/"):
     return Notification.objects.filter(recipient=user).latest("id")
 
 
-def test_the_bell_counts_unread_notifications_with_one_count_query(company, admin):
+def test_the_bell_costs_pages_no_query_and_fetches_its_count_with_one(client, company, admin, django_assert_num_queries):
     # given three notifications, one read, and one of another person
     for title in ("A", "B", "C"):
         tell(company, admin, title)
@@ -31,19 +31,27 @@ def test_the_bell_counts_unread_notifications_with_one_count_query(company, admi
     request = RequestFactory().get("/")
     request.user, request.company = admin, company
     roles_in(admin, company)  # the shell has looked the roles up already for the menu
-    # when the bell is drawn
-    with CaptureQueriesContext(connection) as queries:
+    # when a page draws the bell, it costs no query and asks for its count
+    with django_assert_num_queries(0):
         html = Template("{% load notifications %}{% notification_bell %}").render(Context({"request": request}))
-    # then one COUNT query, and the number 2
-    assert len(queries) == 1 and "COUNT(" in queries[0]["sql"].upper()
-    assert ">2</span>" in html and "2 unread" in html
+    assert f'hx-get="{reverse("notifications:bell")}"' in html and 'hx-trigger="load"' in html
+    # when the bell fetches its count: the session, the user, their roles, the company and one COUNT
+    client.force_login(admin)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("notifications:bell")).content.decode()
+    assert len(queries) == 5 and sum("COUNT(" in q["sql"].upper() for q in queries) == 1
+    # then it shows 2, and does not ask again
+    assert ">2</span>" in html and "2 unread" in html and "hx-get" not in html
 
 
-def test_the_bell_is_in_the_top_bar_of_every_page(client, company, admin):
-    tell(company, admin, "Hello")
+def test_the_bell_is_in_the_top_bar_for_staff_only(client, company, admin):
     client.force_login(admin)
     html = client.get(reverse("web:home")).content.decode()
     assert 'id="notification-bell"' in html and reverse("notifications:preferences") in html
+    portal = member(company, "portal", party=party(company, "Customer"))
+    request = RequestFactory().get("/")
+    request.user, request.company = portal, company
+    assert Template("{% load notifications %}{% notification_bell %}").render(Context({"request": request})) == ""
 
 
 def test_the_inbox_shows_unread_first_then_newest(client, company, admin):

@@ -8,6 +8,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bell/", views.bell, name="bell"),
     path("preferences/", views.preferences, name="preferences"),
     path("read-all/", views.notification_read_all, name="notification_read_all"),
     path("<int:pk>/open/", views.notification_open, name="notification_open"),

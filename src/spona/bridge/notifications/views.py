@@ -45,6 +45,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+@company_view(PERMISSION)
+def bell(request: HttpRequest) -> HttpResponse:
+    """The top bar's bell with my unread count in this company (fetched by the bell itself)."""
+    user, company = _caller(request)
+    return render(request, "notifications/partials/_bell.html", {"unread": selectors.unread_count(user=user, company=company)})
+
+
 @require_POST
 @company_view(PERMISSION)
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
