@@ -12,6 +12,8 @@ Every app with pages or endpoints keeps a module named ``access.py`` somewhere u
 - ``PUBLIC_PAGES`` (optional): URL names of its pages that need no login (a signed link, a web form);
 - ``STAFF_READABLE`` (optional): API paths under its group that any staff member may read (``/automation/approvals``);
   every other read of an app's API needs one of that department's roles.
+- ``PERSONAL`` (optional): ``{(method, path): status}`` for changing calls on a person's own things
+  (``/notifications/read-all``), with the answer a staff member without department roles gets.
 
 The matrices pick such a module up the day it is added; no shared test file changes.
 """
@@ -55,3 +57,4 @@ PK_OF = {prefix: key for module in MODULES for prefix, key in module.PK_OF.items
 API_GROUPS = tuple(module.API_GROUP for module in MODULES)
 PUBLIC_PAGES = {name for module in MODULES for name in getattr(module, "PUBLIC_PAGES", ())}
 STAFF_READABLE = tuple(path for module in MODULES for path in getattr(module, "STAFF_READABLE", ()))
+PERSONAL = {call: status for module in MODULES for call, status in getattr(module, "PERSONAL", {}).items()}

@@ -144,9 +144,13 @@ def test_staff_without_the_role_cannot_change_or_administer(company, victim, api
             path.startswith(tuple(f"{API}/{group}" for group in access.API_GROUPS))
             and not path.startswith(tuple(f"{API}{readable}" for readable in access.STAFF_READABLE))
         )
+        personal = access.PERSONAL.get((method, path.removeprefix(API)))
         if own_tokens:
             # their own list; no token minted with a token; the administrator's token is not theirs
             assert response.status_code == {"get": 200, "post": 403, "delete": 404}[method], (method, path, response.content)
+        elif personal is not None:
+            # their own things (their notifications, their preferences); the victim's are not theirs
+            assert response.status_code == personal, (method, path, response.content)
         elif method not in SAFE or administration:
             assert response.status_code == 403, (method, path, response.content)
         else:

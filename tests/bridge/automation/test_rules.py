@@ -12,6 +12,7 @@ from django.utils import timezone
 from spona.bridge.automation import services
 from spona.bridge.automation.models import ApprovalRequest, Rule, RuleRun, WebhookDelivery
 from spona.bridge.automation.services import webhooks
+from spona.bridge.notifications.models import Notification
 from spona.core.errors import PermissionDenied, StateError, ValidationFailed
 from spona.core.models import Party
 from spona.front.crm import services as crm
@@ -93,7 +94,7 @@ def test_time_trigger_acts_once_per_record_after_the_offset(company, admin):
     assert RuleRun.objects.filter(outcome="done", record_id=quiet.pk).count() == 1
 
 
-def test_send_email_and_notify_go_out_after_commit(company, admin, django_capture_on_commit_callbacks):
+def test_send_email_goes_out_after_commit_and_notify_makes_a_notification(company, admin, django_capture_on_commit_callbacks):
     cfo = member(company, "finance", email="cfo@acme.test")
     active_rule(
         admin,
@@ -108,11 +109,11 @@ def test_send_email_and_notify_go_out_after_commit(company, admin, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         p = party(company, "Nova Trade")
         deliver_events()
-    assert [(m.subject, m.to) for m in mail.outbox] == [
-        ("New party Nova Trade", [cfo.email]),
-        ("Spona: New party mail", [cfo.email]),
+    # the e-mail goes out after commit; the notification waits under the CFO's bell (and for the daily digest)
+    assert [(m.subject, m.to, m.body) for m in mail.outbox] == [("New party Nova Trade", [cfo.email], "Check Nova Trade.")]
+    assert list(Notification.objects.values_list("recipient_id", "kind", "title", "body", "email")) == [
+        (cfo.pk, "automation", "New party mail", f"Party #{p.pk} registered.", "digest")
     ]
-    assert mail.outbox[0].body == "Check Nova Trade." and mail.outbox[1].body == f"Party #{p.pk} registered."
 
 
 def test_call_webhook_posts_the_values_to_the_receiver(settings, company, admin, django_capture_on_commit_callbacks):

@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 
 from spona.back.finance import services as finance
 from spona.back.finance.models import Account
 from spona.back.finance.services import InvoiceLineIn
 from spona.bridge.automation import services
 from spona.bridge.automation.models import Rule, RuleRun
+from spona.bridge.notifications.models import Notification
 from spona.core.models import Party
 from tests.factories import member, party
 
@@ -53,9 +53,10 @@ def test_the_invoice_rule_acts_once_thirty_days_after_the_due_date(
     # when the schedule looks 29 days after the due date, then 30, then 31
     with django_capture_on_commit_callbacks(execute=True):
         counts = [services.run_time_rules(due + dt.timedelta(days=n)) for n in (29, 30, 31)]
-    # then it acted once: the customer is tagged and finance was told
+    # then it acted once: the customer is tagged and finance was told by a notification (mailed in the daily digest)
     assert counts == [0, 1, 0]
     assert list(Party.objects.get(pk=overdue_invoice.party_id).tags.values_list("name", flat=True)) == ["Late payer"]
-    assert [m.to for m in mail.outbox] == [[cfo.email]]
-    assert f"Invoice {overdue_invoice.number} of Slow Payer d.o.o. is 30 days overdue: 500.00" in mail.outbox[0].body
+    [told] = Notification.objects.all()
+    assert (told.recipient_id, told.kind, told.email) == (cfo.pk, "automation", "digest")
+    assert f"Invoice {overdue_invoice.number} of Slow Payer d.o.o. is 30 days overdue: 500.00" in told.body
     assert RuleRun.objects.filter(rule=rule, outcome="done").count() == 1

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+import spona.bridge.notifications.services as notifications
 import spona.front.crm.services as crm
 import spona.front.support.selectors as support_selectors
 import spona.front.support.services as support
@@ -201,8 +202,15 @@ def _run_notify(params: dict[str, Any], ctx: RunContext) -> str:
         return f"Nobody to notify ({params['to']})."
     if ctx.dry_run:
         return f"Would notify {len(people)} people."
-    _mail_on_commit(f"Spona: {ctx.rule_name}"[:200], fill(params["message"], ctx.values), [p.email for p in people])
-    return f"Notified {len(people)} people."
+    # A notification under the bell; each person's preferences decide whether and when it is also e-mailed.
+    count = notifications.notify(
+        company=ctx.company,
+        kind="automation",
+        user_ids=[p.pk for p in people],
+        title=ctx.rule_name,
+        body=fill(params["message"], ctx.values),
+    )
+    return f"Notified {count} people."
 
 
 # call_webhook -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""E-mails of the automation app, always sent after commit through the job queue.
+"""E-mails of the automation app, always sent after commit through the job queue, and its in-app notifications.
 
 A service calls ``*_on_commit``: once its transaction commits, a task is queued; the task
 renders and sends the mail. A rolled-back transaction therefore mails nobody (QUALITY C1).
@@ -12,7 +12,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+import spona.bridge.notifications.services as notifications
 from spona.bridge.automation.models import ApprovalRequest, ApprovalStep
 from spona.core.models import User
 
@@ -23,16 +26,39 @@ def absolute(path: str) -> str:
 
 
 def approvers_on_commit(*, request_id: int) -> None:
-    """After commit, mail the holders of the current step's role that a decision is waiting."""
+    """Tell the holders of the current step's role that a decision is waiting: in Spona now, by mail after commit."""
     from spona.bridge.automation import tasks
 
+    request = ApprovalRequest.objects.select_related("company").get(pk=request_id)
+    step = request.steps.filter(state=ApprovalStep.State.PENDING).order_by("sequence").first()
+    if step is not None:
+        notifications.notify(
+            company=request.company,
+            kind="approval",
+            role=step.role,
+            exclude_user_ids=[request.requested_by_id],
+            title=format_lazy(_("Approval needed: {subject}"), subject=request.subject),
+            link=reverse("automation:approval_detail", args=[request.pk]),
+            mailed=True,
+        )
     transaction.on_commit(lambda: tasks.notify_approvers.enqueue(request_id))
 
 
 def requester_on_commit(*, request_id: int) -> None:
-    """After commit, mail the requester how their request ended."""
+    """Tell the requester how their request ended: in Spona now, by mail after commit."""
     from spona.bridge.automation import tasks
 
+    request = ApprovalRequest.objects.select_related("company").get(pk=request_id)
+    if request.requested_by_id is not None:
+        title = _("Approved: {subject}") if request.state == ApprovalRequest.State.APPROVED else _("Rejected: {subject}")
+        notifications.notify(
+            company=request.company,
+            kind="approval",
+            user_ids=[request.requested_by_id],
+            title=format_lazy(title, subject=request.subject),
+            link=reverse("automation:approval_detail", args=[request.pk]),
+            mailed=True,
+        )
     transaction.on_commit(lambda: tasks.notify_requester.enqueue(request_id))
 
 

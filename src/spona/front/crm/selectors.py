@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 from django.utils import timezone
 
 from spona.core import selectors as core_selectors
@@ -548,3 +548,20 @@ def dashboard(
         average_deal=round_amount(revenue / won, currency) if won else None,
         cycle_days=(Decimal(cycle.total_seconds()) / 86400 / won).quantize(Decimal("0.1")) if won else None,
     )
+
+
+def opportunity_owner_id(*, company: Company, opportunity_id: int) -> int | None:
+    """The user who owns an opportunity of the company, or None (for other apps' reactions to CRM events)."""
+    return Opportunity.objects.filter(company=company, pk=opportunity_id).values_list("owner_id", flat=True).first()
+
+
+def account_owner_id(*, company: Company, party_id: int) -> int | None:
+    """The salesperson who looks after a customer: the owner of its latest open opportunity, else of its latest one.
+
+    None when the CRM has no owned opportunity for the party. Read by other apps' reactions
+    (an overdue invoice goes to the customer's salesperson), so it takes no user.
+    """
+    owned = Opportunity.objects.filter(company=company, party_id=party_id, owner__isnull=False, owner__is_active=True)
+    # Open deals first: their owner works the account now.
+    is_open = ExpressionWrapper(Q(status=Opportunity.Status.OPEN), output_field=BooleanField())
+    return owned.order_by(is_open.desc(), "-updated_at", "-pk").values_list("owner_id", flat=True).first()
