@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "spona.front.crm",
     "spona.front.sales",
     "spona.front.support",
+    "spona.front.portal",
     "spona.back.finance",
     "spona.back.inventory",
     "spona.back.purchasing",
