@@ -10,8 +10,9 @@ ticket is there.
 from __future__ import annotations
 
 from spona.core.demo import DemoContext, register_step
-from spona.front.support import selectors as support
-from spona.front.support import services as support_services
+from spona.front.portal.selectors import portal_customer
+from spona.front.support.selectors import party_tickets
+from spona.front.support.services import portal_ticket_create, ticket_reply
 
 SUBJECT = "Where can I see our delivery notes?"
 
@@ -20,19 +21,17 @@ def build_portal(ctx: DemoContext) -> None:
     contact, agent = ctx.users.get("portal"), ctx.users.get("support")
     if contact is None or agent is None:
         return
-    customer = support_services.portal_party(contact, ctx.company)
-    if any(t.subject == SUBJECT for t in support.party_tickets(company=ctx.company, party_id=customer.pk, limit=200)):
+    customer = portal_customer(user=contact, company=ctx.company)
+    if any(t.subject == SUBJECT for t in party_tickets(company=ctx.company, party_id=customer.pk, limit=200)):
         return
-    ticket = support_services.portal_ticket_create(
+    ticket = portal_ticket_create(
         actor=contact,
         company=ctx.company,
         subject=SUBJECT,
         text="Hello, our accounting asks for the delivery notes of last month. Where do I find them?",
     )
-    support_services.ticket_reply(
-        actor=agent, company=ctx.company, ticket_id=ticket.pk, text="Customer asked about delivery notes.", note=True
-    )
-    support_services.ticket_reply(
+    ticket_reply(actor=agent, company=ctx.company, ticket_id=ticket.pk, text="Customer asked about delivery notes.", note=True)
+    ticket_reply(
         actor=agent,
         company=ctx.company,
         ticket_id=ticket.pk,

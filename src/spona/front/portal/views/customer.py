@@ -17,15 +17,21 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from spona.back.finance import selectors as finance
-from spona.back.inventory import selectors as inventory
+from spona.back.finance.selectors import party_invoice_get, party_invoice_pdf, party_invoices
+from spona.back.inventory.selectors import party_deliveries, party_delivery_get
 from spona.core.errors import ApplicationError, NotFound
 from spona.core.models import Company, Party
 from spona.front.portal import selectors
 from spona.front.portal.forms import ArticleSearchForm, ReplyForm, TicketForm
-from spona.front.sales import selectors as sales
-from spona.front.support import selectors as support
-from spona.front.support import services as support_services
+from spona.front.sales.selectors import order_status, party_order_get, party_orders
+from spona.front.support.selectors import (
+    party_tickets,
+    portal_ticket_get,
+    public_article_get,
+    public_article_suggestions,
+    public_articles,
+)
+from spona.front.support.services import portal_reply, portal_ticket_create
 from spona.web.views.base import apply_error, company_view
 
 
@@ -44,15 +50,13 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 def home(request: HttpRequest) -> HttpResponse:
     """What needs the customer's attention: open tickets, orders in flight, invoices still to pay."""
     company, customer = _customer(request)
-    invoices = finance.party_invoices(company=company, party_id=customer.pk, limit=50)
+    invoices = party_invoices(company=company, party_id=customer.pk, limit=50)
     return _page(
         request,
         "portal/home.html",
         {
-            "tickets": support.party_tickets(company=company, party_id=customer.pk, open_only=True, limit=5),
-            "orders": [o for o in sales.party_orders(company=company, party_id=customer.pk, limit=20) if o.status == "confirmed"][
-                :5
-            ],
+            "tickets": party_tickets(company=company, party_id=customer.pk, open_only=True, limit=5),
+            "orders": [o for o in party_orders(company=company, party_id=customer.pk, limit=20) if o.status == "confirmed"][:5],
             "invoices": [i for i in invoices if i.state == "posted" and i.residual > 0][:5],
         },
     )
@@ -65,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @company_view("portal.use")
 def ticket_list(request: HttpRequest) -> HttpResponse:
     company, customer = _customer(request)
-    return _page(request, "portal/ticket_list.html", {"tickets": support.party_tickets(company=company, party_id=customer.pk)})
+    return _page(request, "portal/ticket_list.html", {"tickets": party_tickets(company=company, party_id=customer.pk)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,7 +80,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ticket = support_services.portal_ticket_create(
+            ticket = portal_ticket_create(
                 actor=request.user,  # type: ignore[arg-type]
                 company=company,
                 subject=form.cleaned_data["subject"],
@@ -98,7 +102,7 @@ def ticket_suggestions(request: HttpRequest) -> HttpResponse:
     """Answer the new-ticket form while the customer types (htmx): public articles matching the subject."""
     company = request.company  # type: ignore[attr-defined]
     text = request.GET.get("subject", "")[:200]
-    articles = support.public_article_suggestions(company=company, text=text)
+    articles = public_article_suggestions(company=company, text=text)
     return render(request, "portal/partials/_suggestions.html", {"articles": articles})
 
 
@@ -107,13 +111,11 @@ def ticket_suggestions(request: HttpRequest) -> HttpResponse:
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One ticket of the customer with its public thread (agents' internal notes never show), and a reply box."""
     company, customer = _customer(request)
-    ticket, thread = support.portal_ticket_get(company=company, party_id=customer.pk, ticket_id=pk)
+    ticket, thread = portal_ticket_get(company=company, party_id=customer.pk, ticket_id=pk)
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            support_services.portal_reply(
-                actor=request.user, company=company, ticket_id=ticket.pk, text=form.cleaned_data["text"]
-            )  # type: ignore[arg-type]
+            portal_reply(actor=request.user, company=company, ticket_id=ticket.pk, text=form.cleaned_data["text"])  # type: ignore[arg-type]
         except NotFound:
             raise
         except ApplicationError as exc:
@@ -136,7 +138,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @company_view("portal.use")
 def order_list(request: HttpRequest) -> HttpResponse:
     company, customer = _customer(request)
-    return _page(request, "portal/order_list.html", {"orders": sales.party_orders(company=company, party_id=customer.pk)})
+    return _page(request, "portal/order_list.html", {"orders": party_orders(company=company, party_id=customer.pk)})
 
 
 @require_GET
@@ -144,8 +146,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An order's lines with what is delivered of each, its deliveries and its posted invoices."""
     company, customer = _customer(request)
-    order = sales.party_order_get(company=company, party_id=customer.pk, order_id=pk)
-    status = sales.order_status(order=order)
+    order = party_order_get(company=company, party_id=customer.pk, order_id=pk)
+    status = order_status(order=order)
     return _page(
         request,
         "portal/order_detail.html",
@@ -161,16 +163,14 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @company_view("portal.use")
 def delivery_list(request: HttpRequest) -> HttpResponse:
     company, customer = _customer(request)
-    return _page(
-        request, "portal/delivery_list.html", {"deliveries": inventory.party_deliveries(company=company, party_id=customer.pk)}
-    )
+    return _page(request, "portal/delivery_list.html", {"deliveries": party_deliveries(company=company, party_id=customer.pk)})
 
 
 @require_GET
 @company_view("portal.use")
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company, customer = _customer(request)
-    delivery = inventory.party_delivery_get(company=company, party_id=customer.pk, transfer_id=pk)
+    delivery = party_delivery_get(company=company, party_id=customer.pk, transfer_id=pk)
     return _page(request, "portal/delivery_detail.html", {"delivery": delivery})
 
 
@@ -181,7 +181,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @company_view("portal.use")
 def invoice_list(request: HttpRequest) -> HttpResponse:
     company, customer = _customer(request)
-    invoices = finance.party_invoices(company=company, party_id=customer.pk)
+    invoices = party_invoices(company=company, party_id=customer.pk)
     return _page(request, "portal/invoice_list.html", {"invoices": invoices})
 
 
@@ -189,7 +189,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 @company_view("portal.use")
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company, customer = _customer(request)
-    invoice = finance.party_invoice_get(company=company, party_id=customer.pk, invoice_id=pk)
+    invoice = party_invoice_get(company=company, party_id=customer.pk, invoice_id=pk)
     return _page(request, "portal/invoice_detail.html", {"invoice": invoice})
 
 
@@ -199,7 +199,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a posted invoice or credit note of the customer as PDF (per-download authorisation, SEC8)."""
     company, customer = _customer(request)
     try:
-        data, filename = finance.party_invoice_pdf(company=company, party_id=customer.pk, invoice_id=pk)
+        data, filename = party_invoice_pdf(company=company, party_id=customer.pk, invoice_id=pk)
     except NotFound:
         raise
     except ApplicationError as exc:
@@ -219,16 +219,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
     form = ArticleSearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    return _page(
-        request, "portal/article_list.html", {"form": form, "q": q, "articles": support.public_articles(company=company, q=q)}
-    )
+    return _page(request, "portal/article_list.html", {"form": form, "q": q, "articles": public_articles(company=company, q=q)})
 
 
 @require_GET
 @company_view("portal.use")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     company = request.company  # type: ignore[attr-defined]
-    article = support.public_article_get(company=company, article_id=pk)
+    article = public_article_get(company=company, article_id=pk)
     return _page(request, "portal/article_detail.html", {"article": article})
 
 
