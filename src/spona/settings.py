@@ -133,6 +133,8 @@ LOGOUT_REDIRECT_URL = "web:login"
 # Failed logins allowed per e-mail address and per client address in the window below.
 LOGIN_THROTTLE_ATTEMPTS = env_int("SPONA_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("SPONA_LOGIN_THROTTLE_WINDOW", 900)
+# How long a customer portal invitation link works.
+PORTAL_INVITATION_DAYS = env_int("SPONA_PORTAL_INVITATION_DAYS", 7)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

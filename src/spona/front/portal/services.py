@@ -2,7 +2,7 @@
 
 An invitation is a signed, dated token (Django's signing with the site's secret key) naming the
 company, the customer organisation, the e-mail address and the name. It needs no table: it
-expires after ``PORTAL_INVITATION_DAYS`` days, and it works once because accepting it creates the
+expires after ``PORTAL_INVITATION_DAYS`` days (``SPONA_PORTAL_INVITATION_DAYS``), and it works once because accepting it creates the
 login for that e-mail address, after which the same link finds the address taken.
 """
 
@@ -27,7 +27,6 @@ from spona.core.permissions import require
 from spona.core.validation import normalise_email
 
 SALT = "spona.portal.invitation"
-DEFAULT_DAYS = 7
 
 
 class InvitationInvalid(ApplicationError):
@@ -59,7 +58,8 @@ class Invitation:
 
 
 def invitation_days() -> int:
-    return int(getattr(settings, "PORTAL_INVITATION_DAYS", DEFAULT_DAYS))
+    """How many days an invitation link works."""
+    return int(settings.PORTAL_INVITATION_DAYS)
 
 
 def _customer(company: Company, party_id: int) -> Party:
