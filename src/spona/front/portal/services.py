@@ -2,8 +2,8 @@
 
 An invitation is a signed, dated token (Django's signing with the site's secret key) naming the
 company, the customer organisation, the e-mail address and the name. It needs no table: it
-expires after ``PORTAL_INVITATION_DAYS`` days (``SPONA_PORTAL_INVITATION_DAYS``), and it works once because accepting it creates the
-login for that e-mail address, after which the same link finds the address taken.
+expires after ``settings.PORTAL_INVITATION_DAYS`` days, and it works once because accepting it
+creates the login for that e-mail address, after which the same link finds the address taken.
 """
 
 from __future__ import annotations
