@@ -158,6 +158,9 @@ def test_staff_invite_from_the_customers_portal_access_page(client, company, cus
     link = re.search(r"https?://\S+/portal/invitation/\S+/", mail.outbox[0].body).group(0)
     services.invitation_accept(token=_token(link), password="a-long-secret-42")
     assert "jelena@kupac.test" in client.get(url).content.decode()
+    # and the customer's 360° page shows who can log in
+    panel = client.get(reverse("web:party_detail", args=[customer.pk])).content.decode()
+    assert 'id="portal-panel"' in panel and "1 contact can log in" in panel
 
 
 def test_an_administrator_deactivates_a_portal_login(client, company, customer, admin):

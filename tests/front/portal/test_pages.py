@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from spona.back.finance.selectors import party_invoices
@@ -167,3 +170,20 @@ def test_the_login_takes_a_contact_to_the_portal(client, portal):
     response = client.post(reverse("web:login"), {"email": portal.contact.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
     assert Membership.objects.get(user=portal.contact).party == portal.customer
+
+
+def test_a_contact_resets_a_forgotten_password_and_lands_on_the_portal(client, portal):
+    # given a contact who forgot her password
+    # when she asks for a reset link, then it arrives by e-mail
+    client.post(reverse("web:password_reset"), {"email": portal.contact.email})
+    [message] = mail.outbox
+    link = re.search(r"/password/reset/[^/]+/[^/\s]+/", message.body).group(0)
+    # when she follows it and chooses a new password
+    form = client.get(link, follow=True)
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "new-portal-secret-7", "new_password2": "new-portal-secret-7"}
+    )
+    assert done.status_code == 302
+    # then she logs in with it and lands on the portal
+    response = client.post(reverse("web:login"), {"email": portal.contact.email, "password": "new-portal-secret-7"})
+    assert response["Location"] == reverse("portal:home")
