@@ -8,7 +8,8 @@ Every app with pages or endpoints keeps a module named ``access.py`` somewhere u
 - ``assert_untouched(ids)``: what ``records`` made is unchanged and nothing was planted;
 - ``SAMPLE_BODIES``: a valid body per API operation id that takes one;
 - ``PK_OF``: which of those ids fills the ``pk`` of its pages, by URL name prefix;
-- ``API_GROUP``: the first path segment of its API (the fuzzer runs one test per group);
+- ``API_GROUP``: the first path segment of its API (the fuzzer runs one test per group); an app
+  without an API (the customer portal) leaves it out;
 - ``PUBLIC_PAGES`` (optional): URL names of its pages that need no login (a signed link, a web form);
 - ``STAFF_READABLE`` (optional): API paths under its group that any staff member may read (``/automation/approvals``);
   every other read of an app's API needs one of that department's roles.
@@ -54,7 +55,7 @@ def assert_untouched(ids: dict[str, int]) -> None:
 
 SAMPLE_BODIES = {op: body for module in MODULES for op, body in module.SAMPLE_BODIES.items()}
 PK_OF = {prefix: key for module in MODULES for prefix, key in module.PK_OF.items()}
-API_GROUPS = tuple(module.API_GROUP for module in MODULES)
+API_GROUPS = tuple(module.API_GROUP for module in MODULES if hasattr(module, "API_GROUP"))
 PUBLIC_PAGES = {name for module in MODULES for name in getattr(module, "PUBLIC_PAGES", ())}
 STAFF_READABLE = tuple(path for module in MODULES for path in getattr(module, "STAFF_READABLE", ()))
 PERSONAL = {call: status for module in MODULES for call, status in getattr(module, "PERSONAL", {}).items()}

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "spona.front.crm",
     "spona.front.sales",
     "spona.front.support",
+    "spona.front.portal",
     "spona.back.finance",
     "spona.back.inventory",
     "spona.back.purchasing",
@@ -133,6 +134,8 @@ LOGOUT_REDIRECT_URL = "web:login"
 # Failed logins allowed per e-mail address and per client address in the window below.
 LOGIN_THROTTLE_ATTEMPTS = env_int("SPONA_LOGIN_THROTTLE_ATTEMPTS", 5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env_int("SPONA_LOGIN_THROTTLE_WINDOW", 900)
+# How long a customer portal invitation link works.
+PORTAL_INVITATION_DAYS = env_int("SPONA_PORTAL_INVITATION_DAYS", 7)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

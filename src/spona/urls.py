@@ -14,6 +14,7 @@ urlpatterns = [
     path("quote/", include("spona.front.sales.urls_public")),
     path("support/", include("spona.front.support.urls")),
     path("help/", include("spona.front.support.urls_public")),
+    path("portal/", include("spona.front.portal.urls")),
     path("automation/", include("spona.bridge.automation.urls")),
     path("notifications/", include("spona.bridge.notifications.urls")),
     path("", include("spona.web.urls")),

@@ -1,5 +1,9 @@
 """SEC1 for the web UI: every page × {anonymous, portal user, staff without the role, another company}.
 
+The portal user belongs to another customer than the victim's records: on the customer portal's
+own pages (a permission that lists the portal role) they see their own lists, and every one of
+the victim's records is a 404.
+
 The cases come from the URL registry, so a page is covered the day it is added. Every page is
 either public (listed below) or guarded by ``company_view(permission)``; an unguarded page, or an
 object page whose id this test cannot fill in, fails here.
@@ -116,8 +120,10 @@ def test_no_page_gives_away_another_companys_or_roles_data(client, company, othe
             response = getattr(client, method)(url)
             raw = b"".join(response.streaming_content) if response.streaming else response.content
             body = raw.decode(errors="replace")
-            if who == "other company" and "<int:" not in str(pattern.pattern):
-                # A list or form page shows the stranger their own company: fine, as long as none of the victim's data.
+            own_portal = who == "portal" and "portal" in POLICY[permission]
+            if (who == "other company" or own_portal) and "<int:" not in str(pattern.pattern):
+                # A list or form page shows the stranger their own company, and a customer's portal user their own
+                # customer's records: fine, as long as none of the victim's data.
                 assert response.status_code < 500, (who, method, url, response.status_code)
             else:
                 assert response.status_code in (403, 404, 405), (who, method, url, response.status_code)

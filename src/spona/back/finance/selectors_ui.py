@@ -591,6 +591,11 @@ def fiscal_year_get(*, user: User, company: Company, year_id: int) -> FiscalYear
 def invoice_instalments(*, user: User, company: Company, invoice: Invoice) -> list[tuple[dt.date, Decimal]]:
     """Return a posted invoice's due dates with the amount due on each (document currency); the due date alone for a draft."""
     require(user, "finance.view_ledger", company)
+    return instalments_of(invoice)
+
+
+def instalments_of(invoice: Invoice) -> list[tuple[dt.date, Decimal]]:
+    """A posted invoice's due dates with the amount due on each; the caller has checked who may see it."""
     if invoice.entry_id is None:
         return [(invoice.due_date or invoice.invoice_date, invoice.total)]
     lines = JournalLine.objects.filter(

@@ -393,3 +393,28 @@ def warehouse_default_id(*, company: Company) -> int | None:
     from spona.back.inventory.models import Warehouse
 
     return Warehouse.objects.filter(company=company, is_active=True).order_by("code").values_list("pk", flat=True).first()
+
+
+# For the customer portal -------------------------------------------------------------------------
+
+
+def party_deliveries(*, company: Company, party_id: int, limit: int = 100) -> list[Transfer]:
+    """Deliveries to a customer that are past the draft stage, newest first. The caller has checked
+    that the user may see this customer's records (the customer's own portal user)."""
+    qs = Transfer.objects.filter(company=company, party_id=party_id, kind=Transfer.Kind.DELIVERY).exclude(
+        state=Transfer.State.DRAFT
+    )
+    return list(qs.order_by("-pk")[: max(1, min(limit, 200))])
+
+
+def party_delivery_get(*, company: Company, party_id: int, transfer_id: int) -> Transfer:
+    """One delivery to the customer with its lines; NotFound for a draft, a receipt or another customer's."""
+    transfer = (
+        Transfer.objects.filter(company=company, party_id=party_id, pk=transfer_id, kind=Transfer.Kind.DELIVERY)
+        .exclude(state=Transfer.State.DRAFT)
+        .prefetch_related("lines__product__uom")
+        .first()
+    )
+    if transfer is None:
+        raise NotFound("No such delivery.")
+    return transfer

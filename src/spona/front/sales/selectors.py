@@ -187,3 +187,27 @@ def party_sales(*, user: User, company: Company, party_id: int, limit: int = 5) 
         lifetime_value=lifetime_value(company=company, party_id=party_id),
         open_quotations=len(quotations),
     )
+
+
+# For the customer portal -------------------------------------------------------------------------
+
+
+def party_orders(*, company: Company, party_id: int, limit: int = 100) -> list[Order]:
+    """A customer's orders past the draft stage, newest first. The caller has checked that the user
+    may see this customer's records (the customer's own portal user)."""
+    qs = Order.objects.filter(company=company, party_id=party_id).exclude(status=Order.Status.DRAFT)
+    return list(qs.order_by("-pk")[: max(1, min(limit, 200))])
+
+
+def party_order_get(*, company: Company, party_id: int, order_id: int) -> Order:
+    """One order of the customer, as ``order_get`` fetches it; NotFound for a draft or another customer's."""
+    order = (
+        Order.objects.filter(company=company, party_id=party_id, pk=order_id)
+        .exclude(status=Order.Status.DRAFT)
+        .select_related("party", "company")
+        .prefetch_related("lines__product", "documents__transfer", "documents__invoice")
+        .first()
+    )
+    if order is None:
+        raise NotFound("No such order.")
+    return order

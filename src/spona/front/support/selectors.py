@@ -223,6 +223,16 @@ def article_get(*, user: User, company: Company, article_id: int) -> Article:
 def article_suggestions(*, user: User, company: Company, text: str, limit: int = 3) -> list[Article]:
     """Published articles sharing the most words with ``text`` (a ticket's subject), best first."""
     require(user, "support.view", company)
+    return _suggest(Article.objects.filter(company=company, is_published=True), text, limit)
+
+
+def public_article_suggestions(*, company: Company, text: str, limit: int = 5) -> list[Article]:
+    """Published public articles sharing the most words with ``text``, best first (for customers typing a ticket)."""
+    qs = Article.objects.filter(company=company, visibility=Article.Visibility.PUBLIC, is_published=True)
+    return _suggest(qs, text, limit)
+
+
+def _suggest(qs: QuerySet[Article], text: str, limit: int) -> list[Article]:
     words = list(dict.fromkeys(w.strip(".,:;!?()[]\"'").lower() for w in text.split()))
     words = [w for w in words if len(w) > 3][:6]
     if not words:
@@ -230,7 +240,7 @@ def article_suggestions(*, user: User, company: Company, text: str, limit: int =
     query = Q()
     for w in words:
         query |= Q(title__icontains=w) | Q(body_markdown__icontains=w)
-    candidates = list(Article.objects.filter(query, company=company, is_published=True)[:50])
+    candidates = list(qs.filter(query)[:50])
 
     def score(article: Article) -> tuple[int, int, str]:
         title, body = article.title.lower(), article.body_markdown.lower()
@@ -247,6 +257,16 @@ def public_articles(*, company: Company, q: str = "", language: str = "") -> lis
     if language:
         qs = qs.filter(language=language)
     return list(search_articles(qs, q)[:100] if q.strip() else qs[:100])
+
+
+def public_article_get(*, company: Company, article_id: int) -> Article:
+    """A published public article by id (the customer portal's links); NotFound for an internal or draft one."""
+    article = Article.objects.filter(
+        company=company, pk=article_id, visibility=Article.Visibility.PUBLIC, is_published=True
+    ).first()
+    if article is None:
+        raise NotFound("No such article.")
+    return article
 
 
 def public_article(*, company: Company, slug: str) -> Article:

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from spona.core import throttle
+from spona.core.permissions import company_ids
 from spona.web.client import client_ip
 from spona.web.forms import LoginForm
 from spona.web.views.base import safe_next
@@ -45,7 +46,9 @@ def login(request: HttpRequest) -> HttpResponse:
             else:
                 throttle.reset(email=email, client_ip=ip)
                 auth.login(request, user)
-                response = redirect(safe_next(request, reverse("web:home")))
+                # A customer's contact has no staff home: their start page is the customer portal.
+                landing = reverse("web:home") if company_ids(user) else reverse("portal:home")
+                response = redirect(safe_next(request, landing))
                 if user.language in dict(settings.LANGUAGES):
                     response.set_cookie(
                         settings.LANGUAGE_COOKIE_NAME,

@@ -16,6 +16,7 @@ from spona.back.finance.selectors.ledger import (
     line_open_amounts,
     trial_balance,
 )
+from spona.back.finance.selectors.portal import party_invoice_get, party_invoice_pdf, party_invoices
 from spona.back.finance.selectors.reports import (
     AgedReport,
     CashFlowStatement,
@@ -58,6 +59,9 @@ __all__ = [
     "ledger_verify",
     "line_open_amounts",
     "partner_ledger",
+    "party_invoice_get",
+    "party_invoice_pdf",
+    "party_invoices",
     "profit_and_loss",
     "tax_report",
     "trial_balance",
