@@ -13,8 +13,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from spona.core.errors import ApplicationError, ValidationFailed
 from spona.front.support import selectors, services
-from spona.front.support.forms import AssignForm, LinkForm, ReplyForm, StatusForm, TicketFilterForm, TicketForm, TimeForm
-from spona.front.support.models import Macro
+from spona.front.support.forms import (
+    AssignForm,
+    HandOverForm,
+    LinkForm,
+    ReplyForm,
+    SplitForm,
+    StatusForm,
+    TicketFilterForm,
+    TicketForm,
+    TimeForm,
+)
+from spona.front.support.models import Macro, TicketLink
 from spona.front.support.views.common import (
     agent_choices,
     caller,
@@ -23,6 +33,7 @@ from spona.front.support.views.common import (
     query_without_cursor,
     queue_choices,
 )
+from spona.front.support.views.handovers import linked
 from spona.web.views.base import apply_error, can, company_view
 
 PAGE_SIZE = 25
@@ -126,6 +137,11 @@ def _detail(request: HttpRequest, pk: int, reply_form: ReplyForm | None = None, 
             initial={"assignee": ticket.assignee_id, "queue": ticket.queue_id}, agents=agents, queues=queues
         ),
         "time_form": TimeForm(),
+        "split_form": SplitForm(message_ids=[]),
+        "credit_form": HandOverForm(
+            prefix="credit", records=linked(extra.links, TicketLink.RecordType.INVOICE), label=_("Invoice")
+        ),
+        "return_form": HandOverForm(prefix="return", records=linked(extra.links, TicketLink.RecordType.ORDER), label=_("Order")),
         "link_form": LinkForm(),
         "can_manage": can(request, "support.manage"),
         "breadcrumbs": crumbs("tickets", (ticket.number, None)),
