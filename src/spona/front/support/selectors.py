@@ -113,6 +113,18 @@ def ticket_get(*, user: User, company: Company, ticket_id: int) -> Ticket:
     return ticket
 
 
+def ticket_next(*, user: User, company: Company) -> Ticket | None:
+    """The ticket the agent should work next: new or open, theirs or nobody's, nearest SLA due first
+    (tickets without a target after those with one), then the oldest."""
+    require(user, "support.manage", company)
+    return (
+        Ticket.objects.filter(company=company, status__in=(Ticket.Status.NEW, Ticket.Status.OPEN))
+        .filter(Q(assignee=user) | Q(assignee__isnull=True))
+        .order_by(F("sla_due_at").asc(nulls_last=True), "id")
+        .first()
+    )
+
+
 def ticket_thread(*, user: User, company: Company, ticket: Ticket, public_only: bool = False) -> list[Message]:
     """The ticket's conversation, oldest first, with authors and attachments."""
     require(user, "support.view", company)

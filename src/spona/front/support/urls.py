@@ -8,6 +8,7 @@ app_name = "support"
 
 urlpatterns = [
     path("tickets/", tickets.ticket_list, name="ticket_list"),
+    path("tickets/next/", tickets.ticket_next, name="ticket_next"),
     path("tickets/new/", tickets.ticket_create, name="ticket_create"),
     path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/reply/", tickets.ticket_reply, name="ticket_reply"),

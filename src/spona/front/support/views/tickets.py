@@ -120,6 +120,18 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+@company_view("support.manage")
+def ticket_next(request: HttpRequest) -> HttpResponse:
+    """Open the ticket to work next (see selectors.ticket_next), or say that none is waiting."""
+    user, company = caller(request)
+    ticket = selectors.ticket_next(user=user, company=company)
+    if ticket is None:
+        messages.info(request, _("No ticket is waiting for you."))
+        return redirect("support:ticket_list")
+    return redirect("support:ticket_detail", pk=ticket.pk)
+
+
 def _detail(request: HttpRequest, pk: int, reply_form: ReplyForm | None = None, status: int = 200) -> HttpResponse:
     user, company = caller(request)
     ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
@@ -132,7 +144,8 @@ def _detail(request: HttpRequest, pk: int, reply_form: ReplyForm | None = None, 
         "thread": selectors.ticket_thread(user=user, company=company, ticket=ticket),
         "extra": extra,
         "reply_form": reply_form or ReplyForm(macros=[(m.pk, m.name) for m in extra.macros]),
-        "status_form": StatusForm(initial={"status": ticket.status}),
+        # Its own ids: the reply form has a status field too, and a label must name one element.
+        "status_form": StatusForm(initial={"status": ticket.status}, auto_id="set_%s"),
         "assign_form": AssignForm(
             initial={"assignee": ticket.assignee_id, "queue": ticket.queue_id}, agents=agents, queues=queues
         ),
