@@ -36,7 +36,10 @@ class Socket(ApplicationCommunicator):  # type: ignore[misc]
         return True, None
 
     async def send_json_to(self, data: Any) -> None:
-        await self.send_input({"type": "websocket.receive", "text": json.dumps(data)})
+        await self.send_text_to(json.dumps(data))
+
+    async def send_text_to(self, text: str) -> None:
+        await self.send_input({"type": "websocket.receive", "text": text})
 
     async def receive_json_from(self, timeout: float = 2) -> Any:
         answer = await self.receive_output(timeout)

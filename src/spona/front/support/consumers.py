@@ -6,6 +6,7 @@ services announce; what they send goes through the same services as everything e
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -40,6 +41,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def chat_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        # Anything but a JSON text frame gets the same answer as a malformed message, not a crash.
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            content = None
+        await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         text = content.get("text") if isinstance(content, dict) else None
