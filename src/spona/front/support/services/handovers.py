@@ -11,13 +11,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from spona.back.finance import services as finance_services
+from spona.back.finance.services import invoice_credit
 from spona.core import audit
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, User
 from spona.core.permissions import require
-from spona.front.sales import selectors as sales_selectors
-from spona.front.sales import services as sales_services
 from spona.front.support import bodies
 from spona.front.support.models import Message, ReturnRequest, Ticket, TicketLink
 from spona.front.support.services.common import agent, locked, publish
@@ -101,9 +99,7 @@ def ticket_request_credit_note(*, actor: User, company: Company, ticket_id: int,
     if not reason:
         raise ValidationFailed("Say why the customer gets a credit note.", field_errors={"reason": ["Required."]})
     _linked(ticket, TicketLink.RecordType.INVOICE, invoice_id, "invoice")
-    draft = finance_services.invoice_credit(
-        actor=None, company=company, invoice_id=invoice_id, reason=f"{ticket.number}: {reason}", post=False
-    )
+    draft = invoice_credit(actor=None, company=company, invoice_id=invoice_id, reason=f"{ticket.number}: {reason}", post=False)
     if ticket.party_id is None or draft.party_id != ticket.party_id:
         # Undo the draft with the rest of this transaction: the invoice is another customer's.
         raise ValidationFailed(
@@ -150,21 +146,25 @@ def return_request_open(*, actor: User, company: Company, request_id: int) -> Re
     and a link to the return. Raises PermissionDenied without sales.manage, StateError when the
     request was already handled or nothing of the order can come back.
     """
+    # Imported here: sales' services import support's (a cycle at import time).
+    from spona.front.sales.selectors import order_get
+    from spona.front.sales.services import ReturnLineIn, order_return
+
     require(actor, "sales.manage", company)
     request = ReturnRequest.objects.select_for_update().filter(pk=request_id, company=company).select_related("ticket").first()
     if request is None:
         raise NotFound("No such return request.")
     if not request.is_open():
         raise StateError(f"This request was handled already: return {request.rma_number}.")
-    order = sales_selectors.order_get(user=actor, company=company, order_id=request.order_id)
+    order = order_get(user=actor, company=company, order_id=request.order_id)
     lines = [
-        sales_services.ReturnLineIn(order_line_id=x.pk, quantity=x.qty_delivered - x.qty_returned)
+        ReturnLineIn(order_line_id=x.pk, quantity=x.qty_delivered - x.qty_returned)
         for x in order.lines.all()
         if x.qty_delivered - x.qty_returned > Decimal(0)
     ]
     if not lines:
         raise StateError(f"Nothing of order {order.number} was delivered and not yet returned.")
-    rma = sales_services.order_return(
+    rma = order_return(
         actor=actor, company=company, order_id=order.pk, lines=lines, reason=f"{request.ticket.number}: {request.reason}"
     )
     request.status = ReturnRequest.Status.OPENED
