@@ -173,6 +173,18 @@ CACHES = {
     }
 }
 
+# Live chat: the channel layer that carries chat lines between WebSockets. In memory for one
+# process (embedded mode); with several web processes they must share Redis: SPONA_CHANNELS_URL,
+# else the cache's Redis (SPONA_CACHE_URL) when that is Redis.
+_CHANNELS_URL = env_str("SPONA_CHANNELS_URL") or (
+    env_str("SPONA_CACHE_URL") if env_str("SPONA_CACHE_URL").startswith("redis") else ""
+)
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [_CHANNELS_URL]}}
+    if _CHANNELS_URL
+    else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
+
 # Mail: SPONA_EMAIL_URL such as smtp://user:password@host:587?tls=1; console by default.
 from spona.core.mailurl import email_settings  # noqa: E402
 

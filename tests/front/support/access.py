@@ -7,7 +7,7 @@ from typing import Any
 
 from spona.core.models import Company
 from spona.front.support import services
-from spona.front.support.models import Article, Attachment, Message, Ticket
+from spona.front.support.models import Article, Attachment, ChatSession, Message, ReturnRequest, Ticket
 from tests.factories import member, party
 
 SENTINEL = "Sentinel Victim"
@@ -16,6 +16,8 @@ PK_OF = {
     "support:ticket_": "support_ticket_id",
     "support:attachment_": "support_attachment_id",
     "support:article_": "support_article_id",
+    "support:chat_": "support_chat_id",
+    "support:return_request_": "support_return_request_id",
 }
 PUBLIC_PAGES = (
     "support_public:csat",
@@ -23,6 +25,8 @@ PUBLIC_PAGES = (
     "support_public:contact",
     "support_public:help_article",
     "support_public:help_feedback",
+    "support_public:chat",
+    "support_public:chat_end",
 )
 
 
@@ -44,11 +48,19 @@ def records(company: Company) -> dict[str, int]:
         attachments=[services.AttachmentIn(f"{SENTINEL}.txt", "text/plain", SENTINEL.encode())],
     )
     article = services.article_create(actor=agent, company=company, title=f"{SENTINEL} Article", body_markdown=SENTINEL)
+    # A return request names its order by id; sales checks the order only when it opens the return.
+    services.ticket_link(actor=agent, company=company, ticket_id=ticket.pk, record_type="sales.order", record_id=987654)
+    asked = services.ticket_request_return(
+        actor=agent, company=company, ticket_id=ticket.pk, order_id=987654, reason=f"{SENTINEL} return"
+    )
+    chat = services.chat_start(company=company, name=f"{SENTINEL} Visitor", email="victim@example.test", text=SENTINEL)
     return {
         "support_ticket_id": ticket.pk,
         "support_ticket_version": Ticket.objects.get(pk=ticket.pk).version,
         "support_attachment_id": Attachment.objects.get(message=reply).pk,
         "support_article_id": article.pk,
+        "support_chat_id": chat.pk,
+        "support_return_request_id": asked.pk,
         # the names of the API's path parameters
         "ticket_id": ticket.pk,
         "article_id": article.pk,
@@ -69,7 +81,10 @@ def assert_untouched(ids: dict[str, int]) -> None:
     """The victim's support records are as records() made them, and nothing was planted."""
     ticket = Ticket.objects.get(pk=ids["support_ticket_id"])
     assert (ticket.subject, ticket.status, ticket.version) == (f"{SENTINEL} Ticket", "new", ids["support_ticket_version"])
-    assert Message.objects.filter(ticket=ticket).count() == 2
+    assert Message.objects.filter(ticket=ticket).count() == 3  # the message, the note, the return request's note
     assert Article.objects.get(pk=ids["support_article_id"]).version == 1
     assert not Ticket.objects.filter(company_id=ticket.company_id, subject="Planted").exists()
     assert not Article.objects.filter(company_id=ticket.company_id, title="Planted").exists()
+    assert ReturnRequest.objects.get(pk=ids["support_return_request_id"]).status == ReturnRequest.Status.REQUESTED
+    chat = ChatSession.objects.get(pk=ids["support_chat_id"])
+    assert (chat.status, chat.ticket_id, chat.lines.count()) == (ChatSession.Status.WAITING, None, 1)

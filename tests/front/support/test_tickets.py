@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from spona.core.errors import Conflict, StateError, ValidationFailed
 from spona.core.models import AuditEntry, Event
-from spona.front.support import services
+from spona.front.support import selectors, services
 from spona.front.support.models import Attachment, Message, Queue, Ticket
 from spona.front.support.services.common import locked
 from spona.front.support.services.messages import customer_message
@@ -199,3 +200,19 @@ def test_staff_without_support_role_cannot_touch_tickets(company, agent, sales):
 
     with pytest.raises(NotFound):
         services.portal_reply(actor=portal, company=company, ticket_id=t.pk, text="Let me in")
+
+
+def test_the_next_ticket_is_the_agents_or_nobodys_with_the_nearest_sla(client, company, agent, agent2):
+    # given an unassigned ticket due later, one of a colleague's, and an urgent one of nobody's
+    policy(company, first=30, priority="urgent")
+    policy(company, first=240)
+    later = ticket(company, None, subject="Later")
+    colleagues = ticket(company, None, subject="Colleague's", assignee_id=agent2.pk)
+    urgent = ticket(company, None, subject="Urgent", priority="urgent")
+    # when the agent asks for the next ticket, then it is the urgent one, then the later one
+    assert selectors.ticket_next(user=agent, company=company) == urgent
+    services.ticket_set_status(actor=agent, company=company, ticket_id=urgent.pk, status="pending_customer")
+    assert selectors.ticket_next(user=agent, company=company) == later
+    assert colleagues.assignee == agent2
+    client.force_login(agent)
+    assert client.get(reverse("support:ticket_next"))["Location"] == reverse("support:ticket_detail", args=[later.pk])

@@ -21,11 +21,16 @@ class SupportConfig(AppConfig):
 
         schedule.every("support.sla_check", timedelta(minutes=1), jobs.sla_check)
         schedule.every("support.send_pending_replies", timedelta(minutes=5), jobs.send_pending_replies)
+        schedule.every("support.chat_end_idle", timedelta(minutes=5), jobs.chat_end_idle)
         schedule.every("support.imap_poll", timedelta(minutes=1), jobs.imap_poll)
         navigation.register(
             MenuEntry("front", _("Tickets"), "support:ticket_list", "support.view", icon="life-preserver", order=40),
+            MenuEntry("front", _("Live chats"), "support:chat_list", "support.manage", icon="chat-dots", order=41),
             MenuEntry("front", _("Knowledge base"), "support:article_list", "support.view", icon="book", order=41),
             MenuEntry("front", _("Support reports"), "support:reports", "support.view", icon="graph-up", order=42),
+            MenuEntry(
+                "front", _("Return requests"), "support:return_request_list", "sales.manage", icon="arrow-return-left", order=43
+            ),
         )
         panels.register(
             Panel("support.tickets", "support/partials/_party_panel.html", support_panel, order=25, permission="support.view")

@@ -36,6 +36,20 @@ class SatisfactionPayload(TicketPayload):
     agent_id: int | None
 
 
+class ChatPayload(TicketPayload):
+    chat_id: int
+
+
+class SplitPayload(TicketPayload):
+    from_ticket_id: int
+    from_number: str
+
+
+class HandOverPayload(TicketPayload):
+    record: str
+    record_number: str
+
+
 def _define(name: str, description: str, payload: type[BaseModel], title: str) -> EventType:
     return define(EventType(name, description, payload, "support", title))
 
@@ -62,4 +76,31 @@ SATISFACTION_RATED = _define(
     "A customer rated the support they got.",
     SatisfactionPayload,
     "Ticket {number} rated {rating}/5",
+)
+CHAT_ENDED = _define(
+    "support.chat_ended", "A live chat ended; its transcript is on the ticket.", ChatPayload, "Chat filed on ticket {number}"
+)
+TICKET_SPLIT = _define(
+    "support.ticket_split",
+    "Part of a ticket's conversation became a ticket of its own.",
+    SplitPayload,
+    "Ticket {number} split off {from_number}",
+)
+CREDIT_NOTE_REQUESTED = _define(
+    "support.credit_note_requested",
+    "An agent asked finance for a credit note (a draft waits for finance to post it).",
+    HandOverPayload,
+    "Ticket {number}: credit note {record_number} requested",
+)
+RETURN_REQUESTED = _define(
+    "support.return_requested",
+    "An agent asked sales to take goods back for an order.",
+    HandOverPayload,
+    "Ticket {number}: return requested for order {record_number}",
+)
+RETURN_OPENED = _define(
+    "support.return_opened",
+    "Sales opened the return a ticket asked for.",
+    HandOverPayload,
+    "Ticket {number}: return {record_number} opened",
 )

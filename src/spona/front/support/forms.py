@@ -144,3 +144,43 @@ class CsatCommentForm(forms.Form):
     comment = forms.CharField(
         label=_("Anything to add?"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class ChatStartForm(forms.Form):
+    """The help centre's chat widget; a portal user's name and e-mail come from their login."""
+
+    name = forms.CharField(label=_("Your name"), max_length=120, required=False)
+    email = forms.EmailField(label=_("Your e-mail"), required=False, help_text=_("So that we can answer if you leave."))
+    text = forms.CharField(label=_("Your question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: object, portal: bool = False, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if portal:
+            del self.fields["name"], self.fields["email"]
+        else:
+            self.fields["name"].required = self.fields["email"].required = True
+
+
+class SplitForm(forms.Form):
+    """Which messages of the thread become a ticket of their own (the checkboxes beside them)."""
+
+    messages = forms.TypedMultipleChoiceField(label=_("Messages"), coerce=int)
+    subject = forms.CharField(
+        label=_("Subject of the new ticket"), max_length=250, required=False, help_text=_("Empty: the same subject.")
+    )
+
+    def __init__(self, *args: object, message_ids: list[int], **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["messages"].choices = [(i, str(i)) for i in message_ids]
+
+
+class HandOverForm(forms.Form):
+    """A credit note or a return asked of another department, for a record linked to the ticket."""
+
+    record = forms.TypedChoiceField(label=_("Record"), coerce=int)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args: object, records: list[tuple[int, str]], label: str, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["record"].choices = records
+        self.fields["record"].label = label

@@ -16,6 +16,10 @@ def send_pending_replies() -> str:
     return f"sent {services.send_pending_replies()}"
 
 
+def chat_end_idle() -> str:
+    return f"ended {services.chat_end_idle()}"
+
+
 def imap_poll() -> str:
     """Poll the mailbox named by SPONA_SUPPORT_IMAP_URL, when one is configured."""
     from spona.front.support.mailserver import ImapSource

@@ -16,7 +16,19 @@ from spona.core.errors import NotFound
 from spona.core.models import Company, Party, User
 from spona.core.permissions import require
 from spona.core.selectors import Page, decode_cursor, encode_cursor
-from spona.front.support.models import Article, Macro, Message, Queue, Satisfaction, Ticket, TicketLink, TimeEntry
+from spona.front.support.models import (
+    Article,
+    ChatLine,
+    ChatSession,
+    Macro,
+    Message,
+    Queue,
+    ReturnRequest,
+    Satisfaction,
+    Ticket,
+    TicketLink,
+    TimeEntry,
+)
 
 SLA_STATES = ("ok", "warning", "breached", "paused")
 
@@ -101,6 +113,18 @@ def ticket_get(*, user: User, company: Company, ticket_id: int) -> Ticket:
     return ticket
 
 
+def ticket_next(*, user: User, company: Company) -> Ticket | None:
+    """The ticket the agent should work next: new or open, theirs or nobody's, nearest SLA due first
+    (tickets without a target after those with one), then the oldest."""
+    require(user, "support.manage", company)
+    return (
+        Ticket.objects.filter(company=company, status__in=(Ticket.Status.NEW, Ticket.Status.OPEN))
+        .filter(Q(assignee=user) | Q(assignee__isnull=True))
+        .order_by(F("sla_due_at").asc(nulls_last=True), "id")
+        .first()
+    )
+
+
 def ticket_thread(*, user: User, company: Company, ticket: Ticket, public_only: bool = False) -> list[Message]:
     """The ticket's conversation, oldest first, with authors and attachments."""
     require(user, "support.view", company)
@@ -121,6 +145,7 @@ class TicketContext:
     suggested: list[Article]
     agents: list[User] = field(default_factory=list)
     queues: list[Queue] = field(default_factory=list)
+    return_requests: list[ReturnRequest] = field(default_factory=list)
 
 
 def ticket_context(*, user: User, company: Company, ticket: Ticket) -> TicketContext:
@@ -141,6 +166,7 @@ def ticket_context(*, user: User, company: Company, ticket: Ticket) -> TicketCon
         suggested=article_suggestions(user=user, company=company, text=ticket.subject, limit=3),
         agents=[u for u in agents if has_perm(u, "support.manage", company)],
         queues=list(Queue.objects.filter(company=company)),
+        return_requests=list(ticket.return_requests.select_related("requested_by")),
     )
 
 
@@ -383,3 +409,45 @@ def report(*, user: User, company: Company, start: dt.datetime, end: dt.datetime
             .order_by("queue__name")
         ),
     )
+
+
+def chat_history(*, session: ChatSession) -> list[dict[str, Any]]:
+    """The events a WebSocket sends on connecting: every line so far, then the chat's status.
+
+    The caller already checked the visitor's token or the agent's permission.
+    """
+    from spona.front.support import live
+
+    names = {ChatLine.Sender.VISITOR: session.visitor_name, ChatLine.Sender.SYSTEM: "Spona"}
+    lines = session.lines.select_related("author")
+    events = [live.line_event(x, x.author.full_name if x.author else names.get(x.sender, "")) for x in lines]
+    return [*events, live.status_event(session)]
+
+
+def chat_list(*, user: User, company: Company) -> list[ChatSession]:
+    """Chats that are not over yet: waiting ones first (oldest first), then those in conversation."""
+    require(user, "support.manage", company)
+    return list(
+        ChatSession.objects.filter(company=company)
+        .exclude(status=ChatSession.Status.ENDED)
+        .select_related("agent", "party")
+        .order_by("-status", "id")
+    )
+
+
+def chat_get(*, user: User, company: Company, session_id: int) -> ChatSession:
+    """One chat of the company with its agent, customer and ticket."""
+    require(user, "support.manage", company)
+    session = ChatSession.objects.filter(pk=session_id, company=company).select_related("agent", "party", "ticket").first()
+    if session is None:
+        raise NotFound("No such chat.")
+    return session
+
+
+def return_request_list(*, user: User, company: Company, open_only: bool = True) -> list[ReturnRequest]:
+    """Returns support asked sales for, oldest first: what a sales user has to open."""
+    require(user, "sales.manage", company)
+    requests = ReturnRequest.objects.filter(company=company).select_related("ticket", "requested_by", "ticket__party")
+    if open_only:
+        requests = requests.filter(status=ReturnRequest.Status.REQUESTED)
+    return list(requests.order_by("id")[:200])

@@ -20,6 +20,7 @@ def caller(request: HttpRequest) -> tuple[User, Company]:
 def crumbs(section: str, *items: tuple[Any, str | None]) -> list[tuple[Any, str | None]]:
     sections = {
         "tickets": (_("Tickets"), reverse("support:ticket_list")),
+        "chats": (_("Live chats"), reverse("support:chat_list")),
         "articles": (_("Knowledge base"), reverse("support:article_list")),
         "reports": (_("Support reports"), reverse("support:reports")),
     }

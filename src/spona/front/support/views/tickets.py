@@ -13,8 +13,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from spona.core.errors import ApplicationError, ValidationFailed
 from spona.front.support import selectors, services
-from spona.front.support.forms import AssignForm, LinkForm, ReplyForm, StatusForm, TicketFilterForm, TicketForm, TimeForm
-from spona.front.support.models import Macro
+from spona.front.support.forms import (
+    AssignForm,
+    HandOverForm,
+    LinkForm,
+    ReplyForm,
+    SplitForm,
+    StatusForm,
+    TicketFilterForm,
+    TicketForm,
+    TimeForm,
+)
+from spona.front.support.models import Macro, TicketLink
 from spona.front.support.views.common import (
     agent_choices,
     caller,
@@ -23,6 +33,7 @@ from spona.front.support.views.common import (
     query_without_cursor,
     queue_choices,
 )
+from spona.front.support.views.handovers import linked
 from spona.web.views.base import apply_error, can, company_view
 
 PAGE_SIZE = 25
@@ -109,6 +120,18 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+@company_view("support.manage")
+def ticket_next(request: HttpRequest) -> HttpResponse:
+    """Open the ticket to work next (see selectors.ticket_next), or say that none is waiting."""
+    user, company = caller(request)
+    ticket = selectors.ticket_next(user=user, company=company)
+    if ticket is None:
+        messages.info(request, _("No ticket is waiting for you."))
+        return redirect("support:ticket_list")
+    return redirect("support:ticket_detail", pk=ticket.pk)
+
+
 def _detail(request: HttpRequest, pk: int, reply_form: ReplyForm | None = None, status: int = 200) -> HttpResponse:
     user, company = caller(request)
     ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
@@ -121,11 +144,17 @@ def _detail(request: HttpRequest, pk: int, reply_form: ReplyForm | None = None, 
         "thread": selectors.ticket_thread(user=user, company=company, ticket=ticket),
         "extra": extra,
         "reply_form": reply_form or ReplyForm(macros=[(m.pk, m.name) for m in extra.macros]),
-        "status_form": StatusForm(initial={"status": ticket.status}),
+        # Its own ids: the reply form has a status field too, and a label must name one element.
+        "status_form": StatusForm(initial={"status": ticket.status}, auto_id="set_%s"),
         "assign_form": AssignForm(
             initial={"assignee": ticket.assignee_id, "queue": ticket.queue_id}, agents=agents, queues=queues
         ),
         "time_form": TimeForm(),
+        "split_form": SplitForm(message_ids=[]),
+        "credit_form": HandOverForm(
+            prefix="credit", records=linked(extra.links, TicketLink.RecordType.INVOICE), label=_("Invoice")
+        ),
+        "return_form": HandOverForm(prefix="return", records=linked(extra.links, TicketLink.RecordType.ORDER), label=_("Order")),
         "link_form": LinkForm(),
         "can_manage": can(request, "support.manage"),
         "breadcrumbs": crumbs("tickets", (ticket.number, None)),

@@ -1,0 +1,114 @@
+"""A ticket's split and hand-overs: messages into a new ticket, a credit note asked of finance, a
+return asked of sales, and the sales user's list of returns to open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from spona.core.errors import ApplicationError
+from spona.front.support import selectors, services
+from spona.front.support.forms import HandOverForm, SplitForm
+from spona.front.support.models import TicketLink
+from spona.front.support.views.common import caller
+from spona.web.views.base import company_view
+
+
+def linked(links: Iterable[TicketLink], record_type: str) -> list[tuple[int, str]]:
+    """A ticket's links of one type, as choices (a credit note or a return is asked for these)."""
+    return [(x.record_id, x.label or f"#{x.record_id}") for x in links if x.record_type == record_type]
+
+
+@require_POST
+@company_view("support.manage")
+def ticket_split(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chosen messages become a new ticket, linked to this one."""
+    user, company = caller(request)
+    ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
+    form = SplitForm(request.POST, message_ids=list(ticket.messages.values_list("pk", flat=True)))
+    if not form.is_valid():
+        messages.error(request, _("Tick the messages that become the new ticket."))
+        return redirect("support:ticket_detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        split = services.ticket_split(actor=user, company=company, ticket_id=pk, message_ids=d["messages"], subject=d["subject"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("support:ticket_detail", pk=pk)
+    messages.success(request, _("Ticket %(number)s split off.") % {"number": split.number})
+    return redirect("support:ticket_detail", pk=split.pk)
+
+
+@require_POST
+@company_view("support.manage")
+def ticket_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask finance for a credit note for an invoice linked to the ticket (a draft finance posts)."""
+    user, company = caller(request)
+    ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
+    form = HandOverForm(
+        request.POST, prefix="credit", records=linked(ticket.links.all(), TicketLink.RecordType.INVOICE), label=_("Invoice")
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a linked invoice and give the reason."))
+        return redirect("support:ticket_detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        services.ticket_request_credit_note(actor=user, company=company, ticket_id=pk, invoice_id=d["record"], reason=d["reason"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Credit note requested: finance will review and post the draft."))
+    return redirect("support:ticket_detail", pk=pk)
+
+
+@require_POST
+@company_view("support.manage")
+def ticket_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask sales to take back the goods of an order linked to the ticket."""
+    user, company = caller(request)
+    ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
+    form = HandOverForm(
+        request.POST, prefix="return", records=linked(ticket.links.all(), TicketLink.RecordType.ORDER), label=_("Order")
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose a linked order and give the reason."))
+        return redirect("support:ticket_detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        services.ticket_request_return(actor=user, company=company, ticket_id=pk, order_id=d["record"], reason=d["reason"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Return requested: sales will open it."))
+    return redirect("support:ticket_detail", pk=pk)
+
+
+@require_GET
+@company_view("sales.manage")
+def return_request_list(request: HttpRequest) -> HttpResponse:
+    """The returns support asked for, for a sales user to open."""
+    user, company = caller(request)
+    return render(
+        request,
+        "support/return_request_list.html",
+        {"requests": selectors.return_request_list(user=user, company=company), "breadcrumbs": [(_("Return requests"), None)]},
+    )
+
+
+@require_POST
+@company_view("sales.manage")
+def return_request_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the requested return (sales' RMA: goods received back, invoiced quantities credited)."""
+    user, company = caller(request)
+    try:
+        done = services.return_request_open(actor=user, company=company, request_id=pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Return %(number)s opened.") % {"number": done.rma_number})
+    return redirect("support:return_request_list")
