@@ -393,3 +393,20 @@ def warehouse_default_id(*, company: Company) -> int | None:
     from spona.back.inventory.models import Warehouse
 
     return Warehouse.objects.filter(company=company, is_active=True).order_by("code").values_list("pk", flat=True).first()
+
+
+def unvalued_stock(company: Company) -> dict[int, Decimal]:
+    """Units on hand per goods product beyond what its valuation layers hold (only the positive gaps)."""
+    on_hand = (
+        StockQuant.objects.filter(company=company, location__kind__in=Location.HOLDS_STOCK, product__kind=Product.Kind.GOODS)
+        .values("product_id")
+        .annotate(q=ExactSum("quantity"))
+    )
+    layered = dict(
+        ValuationLayer.objects.filter(company=company)
+        .values("product_id")
+        .annotate(q=ExactSum("quantity"))
+        .values_list("product_id", "q")
+    )
+    gaps = {row["product_id"]: row["q"] - layered.get(row["product_id"], ZERO) for row in on_hand}
+    return {pk: gap for pk, gap in sorted(gaps.items()) if gap > 0}
