@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
+
 from spona.back.finance import services as finance
 from spona.back.inventory import services
 from spona.back.inventory.models import Product, ProductCategory, ValuationLayer
+from spona.core.errors import ValidationFailed
 from tests.back.inventory.helpers import receive
 from tests.factories import member
 
@@ -88,3 +91,23 @@ def test_the_valuation_report_offers_to_value_opening_stock(client, login, compa
     assert response.context["valuation"].difference == D("0.00")
     assert response.context["unvalued"] == 0
     assert "Opening stock valued: 1 product(s), 5.00 EUR." in response.content.decode()
+
+
+def test_a_valued_product_moves_only_to_a_category_of_the_same_costing_method(company, warehouse, make_product):
+    # given bolts in stock (valued at the average) and two categories, one average and one FIFO
+    average = services.category_create(actor=None, company=company, name="Hardware")
+    fifo = services.category_create(actor=None, company=company, name="Fasteners", costing_method="fifo")
+    bolt = make_product("BOLT")
+    receive(company, warehouse, bolt, 5)
+
+    def move_to(category):
+        data = services.ProductInput(name=bolt.name, sku=bolt.sku, uom_id=bolt.uom_id, category_id=category.pk)
+        version = Product.objects.get(pk=bolt.pk).version
+        return services.product_update(actor=None, company=company, product_id=bolt.pk, version=version, data=data)
+
+    # when it is moved into the FIFO category, then that is refused: its layers hold no FIFO remainders
+    with pytest.raises(ValidationFailed) as refused:
+        move_to(fifo)
+    assert "same costing method" in refused.value.field_errors["category_id"][0]
+    # and into the average category it moves
+    assert move_to(average).category_id == average.pk
