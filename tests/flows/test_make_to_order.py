@@ -134,10 +134,12 @@ def test_from_the_customers_demand_to_stools_in_stock(company):
     assert inventory_selectors.product_unit_cost(company=company, product_id=stool.pk) == D("23.8889")
 
     # 6. The ledger: stock gained the conversion cost (65.00) that the bench added to the components.
-    # Components left stock for work in progress (150.00) and the stools came back from it (215.00):
-    # work in progress keeps −65.00, the conversion cost absorbed into the stools' value.
+    # Components left stock for work in progress (150.00), the bench's time was absorbed into it
+    # (65.00) and the stools came back from it (215.00): work in progress is empty, and the
+    # absorption account holds the 65.00 credit that offsets the bench's costs in the expenses.
     assert balance(company, "stock") == stock_before + D("65.00")
-    assert balance(company, "wip") == D("-65.00")
+    assert balance(company, "wip") == D("0.00")
+    assert balance(company, "production_absorbed") == D("-65.00")
 
     # 7. The customer's timeline shows the order confirmed and done.
     deliver_events()

@@ -16,6 +16,7 @@ class InventoryConfig(AppConfig):
 
         navigation.register(
             MenuEntry("back", _("Products"), "inventory:product_list", "inventory.view", icon="box-seam", order=30),
+            MenuEntry("back", _("Product categories"), "inventory:category_list", "inventory.view", icon="diagram-3", order=30),
             MenuEntry("back", _("Stock"), "inventory:stock_list", "inventory.view", icon="boxes", order=31),
             MenuEntry("back", _("Transfers"), "inventory:transfer_list", "inventory.view", icon="truck", order=32),
             MenuEntry("back", _("Moves"), "inventory:move_list", "inventory.view", icon="arrow-left-right", order=33),

@@ -334,6 +334,32 @@ class ValidateForm(forms.Form):
 # Warehouses, locations, counts, scrap ----------------------------------------------------------------
 
 
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    parent = forms.TypedChoiceField(
+        label=_("Inside"), coerce=int, required=False, empty_value=None, help_text=_("Leave empty for a top-level category.")
+    )
+    costing_method = forms.ChoiceField(
+        label=_("Costing method"),
+        choices=ProductCategory.CostingMethod.choices,
+        initial=ProductCategory.CostingMethod.AVERAGE,
+        help_text=_(
+            "How stock leaving the warehouse is valued: at the running average cost of the stock, or at the cost of the "
+            "oldest receipts still in stock (FIFO). It can change only until the category's stock has been valued."
+        ),
+    )
+
+    def __init__(self, *args: Any, parents: list[ProductCategory], locked: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", _("No parent")), *((c.pk, c.name) for c in parents)]
+        if locked:
+            # The stock of this category is valued: the method is shown, not offered.
+            self.fields["costing_method"].disabled = True
+            self.fields["costing_method"].help_text = _(
+                "Stock of this category has been valued with this method; it stays as it is."
+            )
+
+
 class WarehouseForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=10, help_text=_("Short, used in locations and numbers: WH."))
     name = forms.CharField(label=_("Name"), max_length=100)

@@ -191,6 +191,32 @@ def stock_level(*, user: User | None, company: Company, product_id: int, locatio
     return StockLevel(on_hand=totals["on_hand"] or ZERO, reserved=totals["reserved"] or ZERO)
 
 
+def stock_levels(*, company: Company, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockLevel]:
+    """``stock_level`` for many (product, location) pairs at once, in two queries however many pairs.
+
+    Each location counts with its children; another company's locations count nothing.
+    """
+    pairs = set(wanted)
+    paths = dict(Location.objects.filter(company=company, pk__in={loc for _p, loc in pairs}).values_list("pk", "path"))
+    totals: dict[tuple[int, int], list[Decimal]] = {pair: [ZERO, ZERO] for pair in pairs}
+    by_product: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for product_id, location_id in pairs:
+        if location_id in paths:
+            by_product[product_id].append((location_id, paths[location_id]))
+    quants = (
+        StockQuant.objects.filter(company=company, product_id__in=by_product, location__kind=Location.Kind.INTERNAL)
+        .values("product_id", "location__path")
+        .annotate(on_hand=ExactSum("quantity"), reserved=ExactSum("reserved"))
+    )
+    for row in quants:
+        for location_id, path in by_product[row["product_id"]]:
+            if row["location__path"].startswith(path):
+                total = totals[(row["product_id"], location_id)]
+                total[0] += row["on_hand"] or ZERO
+                total[1] += row["reserved"] or ZERO
+    return {pair: StockLevel(on_hand=on_hand, reserved=reserved) for pair, (on_hand, reserved) in totals.items()}
+
+
 def move_history(
     *,
     user: User,
@@ -267,6 +293,18 @@ class SupplierOffer:
     lead_time_days: int
 
 
+def _offers(infos: Iterable[SupplierInfo], quantity: Decimal) -> list[SupplierOffer]:
+    """The offers of one product's supplier rows (price breaks loaded) for ``quantity``, preferred supplier first."""
+    offers = []
+    for info in infos:
+        applicable = [b for b in info.price_breaks.all() if b.min_quantity <= quantity]
+        if applicable:
+            best = max(applicable, key=lambda b: b.min_quantity)
+            offer = SupplierOffer(info.supplier_id, info.supplier_code, best.price, info.currency, info.lead_time_days)
+            offers.append((info.sequence, offer))
+    return [offer for _seq, offer in sorted(offers, key=lambda o: (o[0], o[1].unit_price, o[1].supplier_id))]
+
+
 def supplier_offers(*, user: User | None, company: Company, product_id: int, quantity: Decimal) -> list[SupplierOffer]:
     """What each supplier charges per purchase unit for ``quantity``, preferred supplier first.
 
@@ -275,14 +313,19 @@ def supplier_offers(*, user: User | None, company: Company, product_id: int, qua
     """
     if user is not None:
         require(user, "inventory.view", company)
-    offers = []
-    for info in SupplierInfo.objects.filter(company=company, product_id=product_id).prefetch_related("price_breaks"):
-        applicable = [b for b in info.price_breaks.all() if b.min_quantity <= quantity]
-        if applicable:
-            best = max(applicable, key=lambda b: b.min_quantity)
-            offers.append(SupplierOffer(info.supplier_id, info.supplier_code, best.price, info.currency, info.lead_time_days))
-    sequence = dict(SupplierInfo.objects.filter(company=company, product_id=product_id).values_list("supplier_id", "sequence"))
-    return sorted(offers, key=lambda o: (sequence[o.supplier_id], o.unit_price, o.supplier_id))
+    return supplier_offers_many(company=company, wanted=[(product_id, quantity)])[(product_id, quantity)]
+
+
+def supplier_offers_many(
+    *, company: Company, wanted: Iterable[tuple[int, Decimal]]
+) -> dict[tuple[int, Decimal], list[SupplierOffer]]:
+    """``supplier_offers`` for many (product, quantity) pairs at once, in two queries however many pairs."""
+    pairs = set(wanted)
+    infos: dict[int, list[SupplierInfo]] = defaultdict(list)
+    rows = SupplierInfo.objects.filter(company=company, product_id__in={pk for pk, _q in pairs}).prefetch_related("price_breaks")
+    for info in rows:
+        infos[info.product_id].append(info)
+    return {(pk, quantity): _offers(infos[pk], quantity) for pk, quantity in pairs}
 
 
 @dataclass(frozen=True)
@@ -393,6 +436,23 @@ def warehouse_default_id(*, company: Company) -> int | None:
     from spona.back.inventory.models import Warehouse
 
     return Warehouse.objects.filter(company=company, is_active=True).order_by("code").values_list("pk", flat=True).first()
+
+
+def unvalued_stock(company: Company) -> dict[int, Decimal]:
+    """Units on hand per goods product beyond what its valuation layers hold (only the positive gaps)."""
+    on_hand = (
+        StockQuant.objects.filter(company=company, location__kind__in=Location.HOLDS_STOCK, product__kind=Product.Kind.GOODS)
+        .values("product_id")
+        .annotate(q=ExactSum("quantity"))
+    )
+    layered = dict(
+        ValuationLayer.objects.filter(company=company)
+        .values("product_id")
+        .annotate(q=ExactSum("quantity"))
+        .values_list("product_id", "q")
+    )
+    gaps = {row["product_id"]: row["q"] - layered.get(row["product_id"], ZERO) for row in on_hand}
+    return {pk: gap for pk, gap in sorted(gaps.items()) if gap > 0}
 
 
 # For the customer portal -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from spona.back.inventory.models import (
     Location,
@@ -22,6 +22,7 @@ from spona.back.inventory.models import (
     StockQuant,
     Transfer,
     Uom,
+    ValuationLayer,
     Warehouse,
 )
 from spona.back.inventory.selectors import MAX_PAGE, StockRow
@@ -270,6 +271,41 @@ def category_list(*, user: User, company: Company) -> list[ProductCategory]:
     """Return the product categories by name."""
     require(user, "inventory.view", company)
     return list(ProductCategory.objects.filter(company=company).order_by("name", "pk"))
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """A product category on its list: how many products it holds and whether its stock is valued."""
+
+    category: ProductCategory
+    products: int
+    valued: bool
+
+
+def category_rows(*, user: User, company: Company) -> list[CategoryRow]:
+    """Return every category with its product count and whether valuation layers exist for it (two queries)."""
+    require(user, "inventory.view", company)
+    categories = list(
+        ProductCategory.objects.filter(company=company)
+        .select_related("parent")
+        .annotate(product_count=Count("products", distinct=True))
+        .order_by("name", "pk")
+    )
+    valued = set(
+        ValuationLayer.objects.filter(company=company, product__category__isnull=False)
+        .values_list("product__category_id", flat=True)
+        .distinct()
+    )
+    return [CategoryRow(category=c, products=c.product_count, valued=c.pk in valued) for c in categories]
+
+
+def category_get(*, user: User, company: Company, category_id: int) -> tuple[ProductCategory, bool]:
+    """Return one category and whether its stock is valued; NotFound for another company's."""
+    require(user, "inventory.view", company)
+    category = ProductCategory.objects.filter(company=company, pk=category_id).first()
+    if category is None:
+        raise NotFound("No such category.")
+    return category, ValuationLayer.objects.filter(company=company, product__category=category).exists()
 
 
 def attribute_values(*, user: User, company: Company) -> list[ProductAttributeValue]:

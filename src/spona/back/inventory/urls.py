@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from spona.back.inventory.views import products, reports, stock, transfers, warehouses
+from spona.back.inventory.views import categories, products, reports, stock, transfers, warehouses
 
 app_name = "inventory"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("products/<int:pk>/", products.product_detail, name="product_detail"),
     path("products/<int:pk>/edit/", products.product_edit, name="product_edit"),
     path("products/<int:pk>/suppliers/", products.supplier_info, name="product_supplier"),
+    path("categories/", categories.category_list, name="category_list"),
+    path("categories/new/", categories.category_create, name="category_create"),
+    path("categories/<int:pk>/edit/", categories.category_edit, name="category_edit"),
     # Stock and moves
     path("stock/", stock.stock_list, name="stock_list"),
     path("stock/export.csv", stock.stock_export, name="stock_export"),
@@ -38,6 +41,7 @@ urlpatterns = [
     path("counts/<int:pk>/", warehouses.count_location, name="count_location"),
     # Reports (each exports its table with ?export=csv)
     path("reports/valuation/", reports.valuation_report, name="valuation_report"),
+    path("reports/valuation/open/", reports.valuation_open, name="valuation_open"),
     path("reports/turnover/", reports.turnover_report, name="turnover_report"),
     path("reports/slow-movers/", reports.slow_movers_report, name="slow_movers_report"),
     path("reports/forecast/", reports.forecast_report, name="forecast_report"),

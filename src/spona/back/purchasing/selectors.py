@@ -96,11 +96,12 @@ def _incoming(company: Company, rules: Sequence[ReorderRule]) -> dict[tuple[int,
 def forecasts(*, company: Company, rules: Sequence[ReorderRule]) -> dict[int, Level]:
     """Each rule's stock level in its warehouse (rules come with product and warehouse loaded)."""
     incoming = _incoming(company, rules)
+    stocks = inventory_selectors.stock_levels(
+        company=company, wanted=[(rule.product_id, rule.warehouse.view_location_id) for rule in rules]
+    )
     levels = {}
     for rule in rules:
-        stock = inventory_selectors.stock_level(
-            user=None, company=company, product_id=rule.product_id, location_id=rule.warehouse.view_location_id
-        )
+        stock = stocks[(rule.product_id, rule.warehouse.view_location_id)]
         levels[rule.pk] = Level(
             on_hand=stock.on_hand,
             outgoing=stock.reserved,
@@ -143,14 +144,21 @@ def _round_up(quantity: Decimal, step: Decimal) -> Decimal:
     return (quantity / step).to_integral_value(rounding=ROUND_CEILING) * step
 
 
-def _best_offer(company: Company, offers: list[Any], on: dt.date) -> Any:
-    """The cheapest offer in company currency at the quantity; the preferred supplier among equals."""
+def _best_offer(company: Company, offers: list[Any], on: dt.date, rates: dict[str, Decimal | None]) -> Any:
+    """The cheapest offer in company currency at the quantity; the preferred supplier among equals.
+
+    ``rates`` remembers each currency's rate (None: unknown) across the calls of one report.
+    """
 
     def cost(item: tuple[int, Any]) -> tuple[Decimal, int, int]:
         index, offer = item
-        try:
-            rate = exchange_rate_on(company=company, currency=offer.currency, on=on)
-        except ValidationFailed:
+        if offer.currency not in rates:
+            try:
+                rates[offer.currency] = exchange_rate_on(company=company, currency=offer.currency, on=on)
+            except ValidationFailed:
+                rates[offer.currency] = None
+        rate = rates[offer.currency]
+        if rate is None:
             return Decimal("Infinity"), offer.lead_time_days, index
         return offer.unit_price * rate, offer.lead_time_days, index
 
@@ -175,7 +183,7 @@ def replenishment(*, user: User | None, company: Company, warehouse_id: int | No
     rules = list(rules_qs.order_by("product__sku", "pk"))
     levels = forecasts(company=company, rules=rules)
     today = timezone.localdate()
-    chosen = []
+    needed = []
     for rule in rules:
         level = levels[rule.pk]
         if level.forecast >= rule.min_quantity:
@@ -185,10 +193,21 @@ def replenishment(*, user: User | None, company: Company, warehouse_id: int | No
         purchase_quantity = inventory.convert_quantity(quantity, product.uom, product.purchase_uom)
         if inventory.convert_quantity(purchase_quantity, product.purchase_uom, product.uom) < quantity:
             purchase_quantity += product.purchase_uom.rounding
-        offers = inventory_selectors.supplier_offers(
-            user=None, company=company, product_id=product.pk, quantity=purchase_quantity
+        needed.append((rule, level, quantity, purchase_quantity))
+    offers = inventory_selectors.supplier_offers_many(
+        company=company, wanted=[(rule.product_id, purchase_quantity) for rule, _l, _q, purchase_quantity in needed]
+    )
+    rates: dict[str, Decimal | None] = {}
+    chosen = [
+        (
+            rule,
+            level,
+            quantity,
+            purchase_quantity,
+            _best_offer(company, offers[(rule.product_id, purchase_quantity)], today, rates),
         )
-        chosen.append((rule, level, quantity, purchase_quantity, _best_offer(company, offers, today)))
+        for rule, level, quantity, purchase_quantity in needed
+    ]
     names = dict(
         Party.objects.filter(company=company, pk__in={o.supplier_id for *_x, o in chosen if o}).values_list("pk", "name")
     )

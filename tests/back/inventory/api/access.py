@@ -11,7 +11,7 @@ from decimal import Decimal as D
 from typing import Any
 
 from spona.back.inventory import services
-from spona.back.inventory.models import Product, Reservation, Transfer, Warehouse
+from spona.back.inventory.models import Product, ProductCategory, Reservation, Transfer, Warehouse
 from spona.core.models import Company
 
 SENTINEL = "Sentinel Victim"
@@ -20,6 +20,7 @@ PK_OF = {
     "inventory:product_": "product_id",
     "inventory:transfer_": "transfer_id",
     "inventory:count_": "stock_location_id",
+    "inventory:category_": "product_category_id",
 }
 
 
@@ -27,8 +28,11 @@ def records(company: Company, label: str = SENTINEL) -> dict[str, int]:
     """A warehouse with stock of a product, a draft delivery and an open reservation; return their ids."""
     count = services.uom_category_create(actor=None, company=company, name=f"{label} Count")
     unit = services.uom_create(actor=None, company=company, category_id=count.pk, name=f"{label} pcs", rounding=D(1))
+    category = services.category_create(actor=None, company=company, name=f"{label} Category")
     product = services.product_create(
-        actor=None, company=company, data=services.ProductInput(name=f"{label} Product", sku="SENTINEL-1", uom_id=unit.pk)
+        actor=None,
+        company=company,
+        data=services.ProductInput(name=f"{label} Product", sku="SENTINEL-1", uom_id=unit.pk, category_id=category.pk),
     )
     warehouse = services.warehouse_create(actor=None, company=company, code="VWH", name=f"{label} Warehouse")
     receipt = services.transfer_create(
@@ -58,6 +62,7 @@ def records(company: Company, label: str = SENTINEL) -> dict[str, int]:
     )
     return {
         "product_id": product.pk,
+        "product_category_id": category.pk,
         "unit_id": unit.pk,
         "warehouse_id": warehouse.pk,
         "stock_location_id": warehouse.stock_location_id,
@@ -87,8 +92,10 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
 
 
 def assert_untouched(victim: dict[str, int]) -> None:
-    """The victim's product, transfer and reservation are as they were; nothing was planted."""
+    """The victim's product, category, transfer and reservation are as they were; nothing was planted."""
     product = Product.objects.get(pk=victim["product_id"])
+    category = ProductCategory.objects.get(pk=victim["product_category_id"])
+    assert (category.name, category.costing_method) == (f"{SENTINEL} Category", "average")
     assert (product.name, product.version) == (f"{SENTINEL} Product", 1)
     assert Transfer.objects.get(pk=victim["transfer_id"]).state == "draft"
     assert Reservation.objects.get(pk=victim["reservation_id"]).state == "open"

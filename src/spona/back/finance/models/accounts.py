@@ -35,6 +35,7 @@ class Account(CompanyOwned):
         COST_OF_GOODS_SOLD = "cogs", _("Cost of goods sold")
         PRICE_DIFFERENCE = "price_difference", _("Purchase price differences")
         STOCK_LOSS = "stock_loss", _("Stock losses and adjustments")
+        PRODUCTION_ABSORBED = "production_absorbed", _("Production costs absorbed")
         RETAINED_EARNINGS = "retained_earnings", _("Retained earnings")
         CURRENT_EARNINGS = "current_earnings", _("Current year earnings")
         FX_GAIN = "fx_gain", _("Exchange gain")

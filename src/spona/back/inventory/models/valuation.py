@@ -20,12 +20,14 @@ class ValuationLayer(CompanyOwned):
     product's totals after this layer (the next move reads the running average from the last
     layer). For FIFO products an incoming layer keeps what is left of it
     (``remaining_quantity``/``remaining_value``); outgoing moves consume the oldest first.
+    An opening layer has no move: it values stock that was on hand before valuation began.
     Layers are history: written once, in the move's transaction, and only the FIFO remainder
     changes afterwards.
     """
 
     product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="valuation_layers")
-    move = models.OneToOneField("inventory.StockMove", on_delete=models.PROTECT, related_name="valuation")
+    # Empty for an opening layer: stock on hand before valuation was switched on (services/opening.py).
+    move = models.OneToOneField("inventory.StockMove", on_delete=models.PROTECT, null=True, blank=True, related_name="valuation")
     location = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"))
     quantity = models.DecimalField(_("quantity"), **QUANTITY)

@@ -5,6 +5,7 @@ The modules below group the services by subject; import them from here.
 
 from spona.back.inventory.services.adjustments import CountIn, inventory_count_apply, scrap
 from spona.back.inventory.services.locations import location_create, locations_setup, warehouse_create
+from spona.back.inventory.services.opening import OpeningValuation, valuation_open
 from spona.back.inventory.services.products import (
     ProductInput,
     TemplateInput,
@@ -40,6 +41,7 @@ from spona.back.inventory.services.transfers import (
 __all__ = [
     "CountIn",
     "InsufficientStock",
+    "OpeningValuation",
     "ProductInput",
     "TemplateInput",
     "TransferLineIn",
@@ -68,5 +70,6 @@ __all__ = [
     "transfer_validate",
     "uom_category_create",
     "uom_create",
+    "valuation_open",
     "warehouse_create",
 ]

@@ -121,6 +121,11 @@ def category_update(
     return category
 
 
+def _costing_method(category: ProductCategory | None) -> str:
+    """The method that values a product of the category (products without one use the average)."""
+    return category.costing_method if category is not None else ProductCategory.CostingMethod.AVERAGE
+
+
 def _category(company: Company, category_id: int) -> ProductCategory:
     category = ProductCategory.objects.filter(pk=category_id, company=company).first()
     if category is None:
@@ -300,6 +305,7 @@ def product_update(*, actor: User | None, company: Company, product_id: int, ver
     if product.version != version:
         raise Conflict("Someone else changed this product since you opened it. Reload it and apply your change again.")
     before = audit.snapshot(product, PRODUCT_FIELDS)
+    before_method = _costing_method(product.category)
     errors = _apply_input(company, product, data)
     if StockMove.objects.filter(product=product).exclude(state=StockMove.State.CANCELLED).exists():
         for name in ("uom", "kind", "tracking"):
@@ -307,6 +313,11 @@ def product_update(*, actor: User | None, company: Company, product_id: int, ver
                 errors.setdefault(f"{name}_id" if name == "uom" else name, []).append(
                     "Stock of this product has moved already; this cannot change any more."
                 )
+    if _costing_method(product.category) != before_method and ValuationLayer.objects.filter(product=product).exists():
+        # Its layers were built for one method (FIFO keeps what is left of each receipt, average does not).
+        errors.setdefault("category_id", []).append(
+            "This product's stock is valued already; move it only to a category with the same costing method."
+        )
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", field_errors=errors)
     product.version += 1

@@ -10,20 +10,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from spona.back.inventory import reports, selectors_ui
+from spona.back.inventory import reports, selectors, selectors_ui, services
 from spona.back.inventory.forms_reports import ForecastForm, PeriodForm, SlowMoversForm, ValuationForm
 from spona.back.inventory.services.stock import fmt
 from spona.back.inventory.views.common import caller
 from spona.back.inventory.views.stock import _cell
-from spona.core.errors import ValidationFailed
+from spona.core.errors import ApplicationError, ValidationFailed
 from spona.core.money import round_amount
-from spona.web.views.base import company_view
+from spona.web.views.base import can, company_view
 
 
 @dataclass
@@ -88,7 +88,34 @@ def valuation_report(request: HttpRequest) -> HttpResponse:
         {1, 3},
         [r.product_id for r in report.rows],
     )
-    return _respond(request, "valuation", _("Stock valuation"), form, table, valuation=report)
+    return _respond(
+        request,
+        "valuation",
+        _("Stock valuation"),
+        form,
+        table,
+        valuation=report,
+        unvalued=len(selectors.unvalued_stock(company)),
+        can_open=can(request, "inventory.manage"),
+    )
+
+
+@require_POST
+@company_view("inventory.manage")
+def valuation_open(request: HttpRequest) -> HttpResponse:
+    """Value the stock on hand that has no valuation yet, at each product's current cost, in one opening entry."""
+    user, company = caller(request)
+    try:
+        result = services.valuation_open(actor=user, company=company)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Opening stock valued: %(count)s product(s), %(value)s %(currency)s.")
+            % {"count": result.products, "value": result.value, "currency": company.base_currency},
+        )
+    return redirect("inventory:valuation_report")
 
 
 @require_GET

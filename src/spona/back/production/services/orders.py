@@ -5,6 +5,9 @@ Lock order (QUALITY S3): the production order first, then the work centres (sche
 the products inside inventory's services. Stock changes go through inventory's services only:
 components leave stock for the company's production location, finished goods come back from
 it with the batch's cost as ``unit_cost``, so that stock valuation and the ledger follow.
+The operations' part of that cost (labour and machine time) is absorbed by an entry of its
+own, Dr work in progress / Cr production costs absorbed, so that work in progress is empty
+once the batch is in stock.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+import spona.back.finance.selectors as finance_selectors
+import spona.back.finance.services as finance
 import spona.back.inventory.selectors as inventory_selectors
 import spona.back.inventory.services as inventory
 from spona.back.production.models import Bom, OrderComponent, OrderOperation, ProductionOrder, ProductRoute
@@ -38,6 +43,9 @@ from spona.core.permissions import require
 from spona.core.services import sequence_next
 
 PRODUCTION_LOCATION = "production"
+UNIT_COST = Decimal("0.0001")
+# Inventory's stock journal: the absorption entry sits next to the stock entries of the same batch.
+JOURNAL_CODE, JOURNAL_NAME = "STK", "Stock valuation"
 
 
 def unit_cost_of(company: Company, product: Any) -> Decimal:
@@ -377,6 +385,40 @@ def _consume(actor: User | None, company: Company, order: ProductionOrder, line:
     return value
 
 
+def _absorb(company: Company, order: ProductionOrder, amount: Decimal, move_id: int) -> None:
+    """Post the batch's conversion cost: Dr work in progress / Cr production costs absorbed.
+
+    ``amount`` is what the finished goods were valued at beyond the components they consumed,
+    so work in progress, debited with the components and credited with the finished goods,
+    ends at zero. A company without a chart (or without either account) posts nothing, like
+    the stock valuation.
+    """
+    if amount == 0:
+        return
+    wip = finance_selectors.account_for_role(company=company, role="wip")
+    absorbed = finance_selectors.account_for_role(company=company, role="production_absorbed")
+    journal_id = finance.journal_ensure(company=company, code=JOURNAL_CODE, name=JOURNAL_NAME)
+    if wip is None or absorbed is None or journal_id is None:
+        return
+    label = f"{order.number} {absorbed.name}"
+    debit, credit = (wip, absorbed) if amount > 0 else (absorbed, wip)
+    finance.entry_create(
+        actor=None,
+        company=company,
+        journal_id=journal_id,
+        date=timezone.localdate(),
+        lines=[
+            finance.LineIn(account_id=debit.pk, debit=abs(amount), label=label),
+            finance.LineIn(account_id=credit.pk, credit=abs(amount), label=label),
+        ],
+        reference=order.number,
+        memo=f"Labour and machine time of {order.number}",
+        party_id=order.party_id,
+        source=f"production.order:{order.pk}:{move_id}",
+        post=True,
+    )
+
+
 def _share(line: OrderComponent, units: Decimal, order: ProductionOrder, finishing: bool) -> Decimal:
     """The component's part for a batch: proportional to the batch, all the rest when finishing."""
     rest = line.quantity - line.consumed_quantity
@@ -445,29 +487,34 @@ def production_order_produce(
         )
     units = quantity + scrap
     finishing = finish or units == order.remaining_quantity
-    value = ZERO
+    materials = ZERO
     for line in order.components.select_related("product__uom", "reservation").order_by("pk"):
         part = _share(line, units, order, finishing)
         if part > 0:
-            value += _consume(actor, company, order, line, part)
+            materials += _consume(actor, company, order, line, part)
+    conversion = ZERO
     for op in order.operations.order_by("sequence", "pk"):
         minutes = op.minutes_per_unit * units + (op.setup_minutes if op.spent_minutes == 0 else ZERO)
         op.spent_minutes += minutes
         op.save(update_fields=["spent_minutes"])
-        value += minutes * op.cost_per_hour / 60
-    value = value.quantize(CENT)
+        conversion += minutes * op.cost_per_hour / 60
+    value = (materials + conversion).quantize(CENT)
     production = inventory.locations_setup(company=company)[PRODUCTION_LOCATION]
-    inventory.move_create(
+    made = inventory.move_create(
         actor=actor,
         company=company,
         product_id=order.product_id,
         from_location_id=production.pk,
         to_location_id=order.warehouse.stock_location_id,
         quantity=quantity,
-        unit_cost=(value / quantity).quantize(CENT),
+        unit_cost=(value / quantity).quantize(UNIT_COST),
         reference=order.number,
         done=True,
     )
+    # The goods' layer may differ from ``value`` by the unit cost's rounding: absorb what the
+    # layer holds beyond the materials, so that work in progress balances to the cent.
+    stocked = inventory_selectors.move_values(company=company, move_ids=[made.pk]).get(made.pk, ZERO)
+    _absorb(company, order, stocked - materials if stocked else ZERO, made.pk)
     order.produced_quantity += quantity
     order.scrapped_quantity += scrap
     order.actual_cost += value

@@ -193,6 +193,17 @@ class PurchaseBill(CompanyOwned):
     differences_confirmed_by = models.ForeignKey(
         "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
+    price_difference = models.DecimalField(
+        _("price difference booked"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "What the bill cost more (or less, when negative) than the goods were received at, in company currency, "
+            "booked to purchase price differences when the bill was posted; empty before."
+        ),
+        **MONEY,
+    )
 
     personal_data: tuple[str, ...] = ()
 

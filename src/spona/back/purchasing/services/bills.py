@@ -1,4 +1,12 @@
-"""Vendor bills from purchase orders, through finance, and the three-way match that guards them."""
+"""Vendor bills from purchase orders, through finance, and the three-way match that guards them.
+
+Price differences: the receipt valued the goods at the order's price and credited goods
+received not invoiced (1210) with it; the bill debits 1210 with what the supplier charged.
+When a bill is posted, the difference between the two for the billed quantities goes from
+1210 to purchase price differences (5100), so 1210 clears. The stock keeps its value: the
+difference is an expense (or a gain) of the period, whether or not the goods are still in
+stock, and the valuation report keeps equal to the ledger.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +20,19 @@ from django.utils import timezone
 
 import spona.back.finance.selectors as finance_selectors
 import spona.back.finance.services as finance
+import spona.back.inventory.services as inventory
 from spona.back.purchasing.models import PurchaseBill, PurchaseLine, PurchaseOrder
-from spona.back.purchasing.services.common import ZERO, locked_order
+from spona.back.purchasing.services.common import ZERO, locked_order, receipt_unit_cost
 from spona.core import audit, events
 from spona.core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
 from spona.core.models import Company, User
+from spona.core.money import round_amount
 from spona.core.permissions import has_perm, require
+from spona.core.selectors import exchange_rate_on
 
 PRICE_TOLERANCE = Decimal("0.0001")
+# The stock journal holds the receipts' entries on 1210; their price differences sit next to them.
+JOURNAL_CODE, JOURNAL_NAME = "STK", "Stock valuation"
 
 
 @dataclass(frozen=True)
@@ -205,6 +218,8 @@ def bill_post(*, actor: User, company: Company, bill_id: int, confirm_difference
             field_errors={"confirm_differences": ["Check the match and confirm the differences."]},
         )
     finance.invoice_post(actor=actor, company=company, invoice_id=bill.invoice_id)
+    _book_price_difference(company, bill.pk)
+    bill.refresh_from_db(fields=["price_difference"])
     if flagged:
         bill.differences_confirmed_by = actor
         bill.save(update_fields=["differences_confirmed_by", "updated_at"])
@@ -218,6 +233,72 @@ def bill_post(*, actor: User, company: Company, bill_id: int, confirm_difference
     return bill
 
 
+def price_difference(order: PurchaseOrder, bill: PurchaseBill) -> Decimal:
+    """What a posted bill's goods cost beyond their receipt value, in company currency (negative: less).
+
+    Per bill line: its subtotal at the bill's exchange rate, less the billed quantity at the
+    unit cost the receipt used (the order line's price at the order date's rate). A product
+    on several order lines takes the first line's cost.
+    """
+    company = order.company
+    rate = exchange_rate_on(company=company, currency=order.currency, on=order.order_date)
+    lines: dict[int, PurchaseLine] = {}
+    for line in order.lines.select_related("product__uom", "uom").order_by("sequence", "pk"):
+        lines.setdefault(line.product_id, line)
+    total = ZERO
+    currency = company.base_currency
+    for row in bill.invoice.lines.all():
+        line = lines.get(row.product_id)
+        if line is None:
+            continue
+        stock_quantity = inventory.convert_quantity(line.quantity, line.uom, line.product.uom)
+        cost = receipt_unit_cost(line, stock_quantity, rate)
+        billed_stock = inventory.convert_quantity(row.quantity, line.uom, line.product.uom)
+        billed = round_amount(row.subtotal * bill.invoice.exchange_rate, currency)
+        total += billed - round_amount(billed_stock * cost, currency)
+    return total
+
+
+def _book_price_difference(company: Company, bill_id: int) -> None:
+    """Move a posted bill's price difference from goods received not invoiced to price differences, once.
+
+    The bill row is locked and its booked amount stored, so posting from the match page and
+    the handler of ``finance.invoice_posted`` book it once between them. A ledger without
+    either account books nothing (the difference stays on 1210, where finance can see it).
+    """
+    bill = PurchaseBill.objects.select_for_update(of=("self",)).select_related("invoice", "order").get(pk=bill_id)
+    if bill.price_difference is not None or bill.invoice.state != "posted":
+        return
+    amount = price_difference(bill.order, bill)
+    bill.price_difference = amount
+    bill.save(update_fields=["price_difference", "updated_at"])
+    if amount == 0:
+        return
+    stock_input = finance_selectors.account_for_role(company=company, role="stock_input")
+    difference = finance_selectors.account_for_role(company=company, role="price_difference")
+    journal_id = finance.journal_ensure(company=company, code=JOURNAL_CODE, name=JOURNAL_NAME)
+    if stock_input is None or difference is None or journal_id is None:
+        return
+    label = f"{bill.invoice.number} {difference.name}"
+    debit, credit = (difference, stock_input) if amount > 0 else (stock_input, difference)
+    finance.entry_create(
+        actor=None,
+        company=company,
+        journal_id=journal_id,
+        date=bill.invoice.invoice_date,
+        lines=[
+            finance.LineIn(account_id=debit.pk, debit=abs(amount), label=label),
+            finance.LineIn(account_id=credit.pk, credit=abs(amount), label=label),
+        ],
+        reference=bill.invoice.number,
+        memo=f"Price difference of {bill.invoice.number} against the receipts of {bill.order.number}",
+        party_id=bill.order.supplier_id,
+        source=f"purchasing.bill:{bill.pk}",
+        post=True,
+    )
+    audit.record(actor=None, target=bill.order, action="price_difference_booked", changes={"amount": [None, str(amount)]})
+
+
 @transaction.atomic
 def bills_refresh(*, company: Company, invoice_id: int) -> PurchaseOrder | None:
     """Bring an order up to date after finance posted or changed one of its bills (for the handler)."""
@@ -225,5 +306,6 @@ def bills_refresh(*, company: Company, invoice_id: int) -> PurchaseOrder | None:
     if bill is None:
         return None
     order = locked_order(company, bill.order_id)
+    _book_price_difference(company, bill.pk)
     _refresh_billed(order)
     return order

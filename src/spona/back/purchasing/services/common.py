@@ -13,6 +13,12 @@ from spona.core.money import round_amount
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+COST_PLACES = Decimal("0.0001")
+
+
+def receipt_unit_cost(line: PurchaseLine, stock_quantity: Decimal, rate: Decimal) -> Decimal:
+    """The unit cost (company currency, per stock unit) at which the line's goods enter stock."""
+    return (line.unit_price * line.quantity * rate / stock_quantity).quantize(COST_PLACES)
 
 
 def settings_of(company: Company) -> PurchaseSettings:

@@ -20,6 +20,7 @@ from spona.back.purchasing.services.common import (
     locked_order,
     products_by_id,
     purchase_taxes,
+    receipt_unit_cost,
     settings_of,
     units_by_id,
     warehouse_of,
@@ -31,8 +32,6 @@ from spona.core.money import round_amount, to_decimal
 from spona.core.permissions import require
 from spona.core.selectors import exchange_rate_on
 from spona.core.services import sequence_next
-
-COST_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -304,7 +303,7 @@ def _confirm(actor: User | None, company: Company, order: PurchaseOrder) -> Purc
     receipt_lines = []
     for line in lines:
         stock_quantity = inventory.convert_quantity(line.quantity, line.uom, line.product.uom)
-        cost = (line.unit_price * line.quantity * rate / stock_quantity).quantize(COST_PLACES)
+        cost = receipt_unit_cost(line, stock_quantity, rate)
         receipt_lines.append(inventory.TransferLineIn(product_id=line.product_id, quantity=stock_quantity, unit_cost=cost))
     receipt = inventory.transfer_create(
         actor=None,
