@@ -95,6 +95,28 @@ def test_publish_records_one_delivery_per_subscribed_handler(company, subscribe)
     assert event.payload == {"n": 1}
 
 
+def test_a_handler_that_is_not_interested_gets_no_delivery(company, other_company, subscribe):
+    # given a handler interested only in the events of one company
+    subscribe("test.effect", effect)
+    asked: list[tuple[int | None, str]] = []
+
+    def interested(company_id: int | None, event_name: str) -> bool:
+        asked.append((company_id, event_name))
+        return company_id == company.pk
+
+    events.subscribe(PING.name, "test.picky", effect, interested=interested)
+    try:
+        # when the event is published in both companies
+        mine = events.publish(PING.name, company=company, n=1)
+        theirs = events.publish(PING.name, company=other_company, n=2)
+    finally:
+        events.unsubscribe(PING.name, "test.picky")
+    # then only the company it cares about records a delivery for it; the others are unaffected
+    assert sorted(mine.deliveries.values_list("handler", flat=True)) == ["core.timeline", "test.effect", "test.picky"]
+    assert sorted(theirs.deliveries.values_list("handler", flat=True)) == ["core.timeline", "test.effect"]
+    assert asked == [(company.pk, PING.name), (other_company.pk, PING.name)]
+
+
 def test_unknown_event_name_is_refused(company):
     with pytest.raises(KeyError, match="Unknown event"):
         events.publish("test.no_such_event", company=company)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Handler = Callable[["Event"], None]
+# Asked at publish with the company's id and the event's name: does the handler want a delivery?
+Interest = Callable[[int | None, str], bool]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class EventType:
 
 EVENT_TYPES: dict[str, EventType] = {}
 _HANDLERS: dict[str, dict[str, Handler]] = {}
+_INTERESTS: dict[tuple[str, str], Interest] = {}  # (event name or "*", handler name)
 
 
 def define(event_type: EventType) -> EventType:
@@ -60,14 +63,22 @@ def define(event_type: EventType) -> EventType:
     return event_type
 
 
-def subscribe(event_name: str, handler_name: str, handler: Handler) -> None:
+def subscribe(event_name: str, handler_name: str, handler: Handler, *, interested: Interest | None = None) -> None:
     """Subscribe a handler under a stable name; ``"*"`` receives every event.
 
     The name is stored on delivery rows, so renaming a handler is a data migration.
+    ``interested(company_id, event_name)``, when given, is asked in the publishing transaction;
+    when it answers False no delivery is recorded for the handler. It is for catch-all handlers
+    that act only on what the company configured (automation's rules and webhooks): each
+    delivery costs a transaction of its own, so an event nobody asked for should not create one.
     """
     if event_name != "*" and event_name not in EVENT_TYPES:
         raise KeyError(f"Cannot subscribe to unknown event {event_name!r}.")
     _HANDLERS.setdefault(event_name, {})[handler_name] = handler
+    if interested is None:
+        _INTERESTS.pop((event_name, handler_name), None)
+    else:
+        _INTERESTS[(event_name, handler_name)] = interested
 
 
 def unsubscribe(event_name: str, handler_name: str) -> None:
@@ -76,10 +87,22 @@ def unsubscribe(event_name: str, handler_name: str) -> None:
     Deliveries already recorded for the handler stay; without a handler they end as dead letters.
     """
     _HANDLERS.get(event_name, {}).pop(handler_name, None)
+    _INTERESTS.pop((event_name, handler_name), None)
 
 
 def handlers_for(event_name: str) -> dict[str, Handler]:
     return {**_HANDLERS.get("*", {}), **_HANDLERS.get(event_name, {})}
+
+
+def _interested_handlers(event_name: str, company_id: int | None) -> list[str]:
+    """The names of the handlers that get a delivery of this event, sorted."""
+    subscribed = {
+        **{h: ("*", h) for h in _HANDLERS.get("*", {})},
+        **{h: (event_name, h) for h in _HANDLERS.get(event_name, {})},
+    }
+    return sorted(
+        h for h, key in subscribed.items() if (interested := _INTERESTS.get(key)) is None or interested(company_id, event_name)
+    )
 
 
 def handler_by_name(event_name: str, handler_name: str) -> Handler | None:
@@ -117,11 +140,17 @@ def publish(
         payload=data,
         request_id=context.request_id(),
     )
-    handler_names = sorted(handlers_for(name))
-    EventDelivery.objects.bulk_create([EventDelivery(event=event, handler=h) for h in handler_names])
-    if handler_names and settings.EVENTS_DISPATCH_ON_COMMIT:
-        transaction.on_commit(lambda: dispatch_event(event.pk))
+    handlers = _interested_handlers(name, company.pk if company is not None else None)
+    deliveries = EventDelivery.objects.bulk_create([EventDelivery(event=event, handler=h) for h in handlers])
+    if deliveries and settings.EVENTS_DISPATCH_ON_COMMIT:
+        # SQLite and PostgreSQL return the ids of bulk inserts: no need to look them up again.
+        ids = [d.pk for d in deliveries]
+        transaction.on_commit(lambda: _deliver_each(ids))
     return event
+
+
+def _deliver_each(ids: list[int]) -> int:
+    return sum(1 for pk in ids if deliver(pk) is Outcome.DONE)
 
 
 class Outcome(StrEnum):
@@ -137,7 +166,7 @@ def dispatch_event(event_id: int) -> int:
     from spona.core.models import EventDelivery
 
     ids = list(EventDelivery.objects.filter(event_id=event_id, status=EventDelivery.Status.PENDING).values_list("pk", flat=True))
-    return sum(1 for pk in ids if deliver(pk) is Outcome.DONE)
+    return _deliver_each(ids)
 
 
 def due_delivery_ids(limit: int = 100) -> list[int]:
@@ -153,7 +182,7 @@ def due_delivery_ids(limit: int = 100) -> list[int]:
 
 def dispatch_due(limit: int = 100) -> int:
     """Deliver up to ``limit`` due deliveries (new, retrying or left by a crash); return how many succeeded."""
-    return sum(1 for pk in due_delivery_ids(limit) if deliver(pk) is Outcome.DONE)
+    return _deliver_each(due_delivery_ids(limit))
 
 
 def backoff(attempts: int) -> timedelta:

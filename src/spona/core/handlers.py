@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from spona.core import events
 from spona.core.models import Event, Party, TimelineEntry
 
@@ -34,8 +36,12 @@ def on_any_event_add_to_timeline(event: Event) -> None:
         return
     event_type = events.EVENT_TYPES.get(event.name)
     department = event_type.department if event_type else event.name.split(".", 1)[0]
-    existing = set(TimelineEntry.objects.filter(event=event, party_id__in=party_ids).values_list("party_id", flat=True))
-    valid = set(Party.objects.filter(pk__in=party_ids - existing, company_id=event.company_id).values_list("pk", flat=True))
+    # One read: the event's parties of its company that do not have this entry yet (a redelivery adds none).
+    valid = set(
+        Party.objects.filter(pk__in=party_ids, company_id=event.company_id)
+        .exclude(Exists(TimelineEntry.objects.filter(event=event, party_id=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
     TimelineEntry.objects.bulk_create(
         [
             TimelineEntry(

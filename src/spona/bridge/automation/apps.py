@@ -27,7 +27,7 @@ class AutomationConfig(AppConfig):
             MenuEntry("admin", _("Webhooks"), "automation:webhook_list", "automation.manage", icon="broadcast", order=59),
             MenuEntry("admin", _("Approval policies"), "automation:policy_list", "automation.manage", icon="diagram-3", order=60),
         )
-        core_events.subscribe("*", "automation.webhooks", handlers.on_any_event_webhooks)
-        core_events.subscribe("*", "automation.rules", handlers.on_any_event_rules)
+        core_events.subscribe("*", "automation.webhooks", handlers.on_any_event_webhooks, interested=webhooks.wants_event)
+        core_events.subscribe("*", "automation.rules", handlers.on_any_event_rules, interested=rules.wants_event)
         schedule.every("automation.time_rules", timedelta(hours=1), rules.run_time_rules)
         schedule.every("automation.webhooks_due", timedelta(seconds=30), webhooks.enqueue_due)

@@ -228,10 +228,13 @@ def payment_register(
             problems.append("goes the other way")
         if problems:
             raise ValidationFailed(f"Invoice {invoice.number} {', '.join(problems)}.", field_errors={"invoice_ids": problems})
+        # Already read and checked: the settling and the invoice_paid event need not read them again.
+        invoice.company, invoice.party = company, party
     rate = exchange_rate_on(company=company, currency=currency, on=date)
     role = Account.Role.RECEIVABLE if direction == Payment.Direction.INBOUND else Account.Role.PAYABLE
+    counterparts = {invoice.pk: _open_counterpart_lines(invoice.entry) for invoice in invoices}
     if invoices:
-        counterpart_id = next(x.account_id for x in _open_counterpart_lines(invoices[0].entry))
+        counterpart_id = next(x.account_id for x in counterparts[invoices[0].pk])
     else:
         account = Account.objects.filter(company=company, role=role, is_active=True).order_by("code").first()
         if account is None:
@@ -313,7 +316,7 @@ def payment_register(
     if invoices:
         group = [x for x in _open_counterpart_lines(entry) if x.account_id == counterpart_id]
         for invoice in invoices:
-            group += [x for x in _open_counterpart_lines(invoice.entry) if x.account_id == counterpart_id]
+            group += [x for x in counterparts[invoice.pk] if x.account_id == counterpart_id]
         reconcile(company=company, lines=group)
     audit.record(actor=actor, target=payment, action="registered", changes={"invoices": [None, [i.number for i in invoices]]})
     events.publish(

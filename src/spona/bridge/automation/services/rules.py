@@ -250,6 +250,11 @@ def _execute(rule: Rule, ctx: actions.RunContext, run: RuleRun) -> RuleRun:
     return run
 
 
+def wants_event(company_id: int | None, event_name: str) -> bool:
+    """Tell whether the company has an active rule on this event (asked when the event is published)."""
+    return company_id is not None and Rule.objects.filter(company_id=company_id, is_active=True, event_name=event_name).exists()
+
+
 def run_for_event(event: Event) -> list[RuleRun]:
     """Run the company's active rules for ``event``; called by the outbox handler, in its transaction."""
     if event.company_id is None:

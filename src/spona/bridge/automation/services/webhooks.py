@@ -142,6 +142,15 @@ def _body(event: Event, company: Company) -> str:
     )
 
 
+def wants_event(company_id: int | None, event_name: str) -> bool:
+    """Tell whether an active webhook of the company sends this event (asked when the event is published)."""
+    if company_id is None:
+        return False
+    # The names are a JSON list, which SQLite cannot search: a company has few webhooks.
+    subscribed = Webhook.objects.filter(company_id=company_id, is_active=True).values_list("event_types", flat=True)
+    return any(event_name in names for names in subscribed)
+
+
 def queue_for_event(event: Event) -> list[int]:
     """Write one pending delivery per active webhook of the event's company that wants it.
 
