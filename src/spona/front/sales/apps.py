@@ -13,8 +13,8 @@ class SalesConfig(AppConfig):
         import spona.back.inventory.events
         import spona.bridge.automation.events  # noqa: F401
         from spona.core import events
+        from spona.front.sales import demo, handlers, permissions  # noqa: F401  (each registers itself)
         from spona.front.sales import events as sales_events  # noqa: F401
-        from spona.front.sales import handlers, permissions  # noqa: F401  (each registers itself)
         from spona.front.sales.views.panel import sales_panel
         from spona.web import navigation, panels
         from spona.web.navigation import MenuEntry

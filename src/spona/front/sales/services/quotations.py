@@ -159,7 +159,9 @@ def _snapshot(quotation: Quotation) -> dict[str, object]:
 
 
 def _locked(company: Company, quotation_id: int, version: int | None = None) -> Quotation:
-    quotation = Quotation.objects.select_for_update(of=("self",)).select_related("party").filter(pk=quotation_id, company=company).first()
+    quotation = (
+        Quotation.objects.select_for_update(of=("self",)).select_related("party").filter(pk=quotation_id, company=company).first()
+    )
     if quotation is None:
         raise NotFound("No such quotation.")
     if version is not None and version != quotation.version:
