@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from spona.back.finance.selectors.sales import InvoiceState, invoice_states, lifetime_value
+from spona.bridge.automation.selectors import approvals_for, can_decide
 from spona.core.errors import NotFound
 from spona.core.models import Company, User
 from spona.core.permissions import require
@@ -147,6 +148,34 @@ def order_status(*, order: Order) -> OrderStatus:
         paid=paid,
         invoices=invoices,
         deliveries=[d for d in documents if d.transfer_id],
+    )
+
+
+@dataclass
+class ApprovalPanel:
+    """A quotation's or order's approvals: the one waiting (if any), who must decide it, and the history."""
+
+    requests: list[Any]
+    pending: Any | None
+    waiting_for: str
+    can_decide: bool
+
+
+def approval_panel(*, user: User, company: Company, record_type: str, record_id: int) -> ApprovalPanel:
+    """The approvals of a sales record for its page; the caller has fetched the record with ``*_get``.
+
+    ``waiting_for`` names the role of the step to decide now; ``can_decide`` says whether this
+    user may decide it (holds that role and did not ask for it).
+    """
+    require(user, "sales.view", company)
+    requests = approvals_for(company=company, record_type=record_type, record_id=record_id)
+    pending = next((r for r in requests if r.is_pending()), None)
+    step = next((s for s in pending.steps.all() if s.state == "pending"), None) if pending else None
+    return ApprovalPanel(
+        requests=requests,
+        pending=pending,
+        waiting_for=str(step.get_role_display()) if step else "",
+        can_decide=pending is not None and can_decide(user=user, company=company, request=pending),
     )
 
 

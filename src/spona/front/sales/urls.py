@@ -15,11 +15,13 @@ urlpatterns = [
         path(f"quotations/<int:pk>/{action}/", documents.quotation_action, {"action": action}, name=f"quotation_{action}")
         for action in ("send", "accept", "decline", "cancel")
     ),
+    path("quotations/<int:pk>/approval/", documents.approval_decision, {"record": "quotation"}, name="quotation_approval"),
     path("orders/", documents.order_list, name="order_list"),
     path("orders/<int:pk>/", documents.order_detail, name="order_detail"),
     *(
         path(f"orders/<int:pk>/{action}/", documents.order_action, {"action": action}, name=f"order_{action}")
         for action in ("confirm", "invoice", "cancel", "return")
     ),
+    path("orders/<int:pk>/approval/", documents.approval_decision, {"record": "order"}, name="order_approval"),
     path("price-lists/", documents.pricelist_list, name="pricelist_list"),
 ]
