@@ -393,3 +393,11 @@ def warehouse_default_id(*, company: Company) -> int | None:
     from spona.back.inventory.models import Warehouse
 
     return Warehouse.objects.filter(company=company, is_active=True).order_by("code").values_list("pk", flat=True).first()
+
+
+def warehouse_choices(*, company: Company) -> list[tuple[int, str]]:
+    """The company's active warehouses as (id, "code · name"), by code: where other apps may ship from."""
+    from spona.back.inventory.models import Warehouse
+
+    rows = Warehouse.objects.filter(company=company, is_active=True).order_by("code").values_list("pk", "code", "name")
+    return [(pk, f"{code} · {name}") for pk, code, name in rows]

@@ -26,5 +26,7 @@ class SalesConfig(AppConfig):
             MenuEntry("front", _("Quotations"), "sales:quotation_list", "sales.view", icon="file-earmark-text", order=20),
             MenuEntry("front", _("Sales orders"), "sales:order_list", "sales.view", icon="cart", order=21),
             MenuEntry("front", _("Price lists"), "sales:pricelist_list", "sales.view", icon="tags", order=22),
+            MenuEntry("front", _("Customer terms"), "sales:terms_list", "sales.view", icon="person-vcard", order=23),
+            MenuEntry("admin", _("Sales settings"), "sales:settings", "sales.approve", icon="sliders", order=57),
         )
         panels.register(Panel("sales.orders", "sales/partials/_party_panel.html", sales_panel, order=16, permission="sales.view"))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from spona.front.sales.views import documents
+from spona.front.sales.views import documents, setup
 
 app_name = "sales"
 
@@ -23,5 +23,12 @@ urlpatterns = [
         for action in ("confirm", "invoice", "cancel", "return")
     ),
     path("orders/<int:pk>/approval/", documents.approval_decision, {"record": "order"}, name="order_approval"),
-    path("price-lists/", documents.pricelist_list, name="pricelist_list"),
+    path("price-lists/", setup.pricelist_list, name="pricelist_list"),
+    path("price-lists/new/", setup.pricelist_create, name="pricelist_create"),
+    path("price-lists/<int:pk>/", setup.pricelist_edit, name="pricelist_edit"),
+    path("customer-terms/", setup.terms_list, name="terms_list"),
+    path("customer-terms/new/", setup.terms_create, name="terms_create"),
+    path("customer-terms/<int:pk>/", setup.terms_edit, name="terms_edit"),
+    path("customer-groups/new/", setup.group_create, name="group_create"),
+    path("settings/", setup.settings_edit, name="settings"),
 ]

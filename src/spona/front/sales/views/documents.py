@@ -310,11 +310,3 @@ def approval_decision(request: HttpRequest, pk: int, record: str) -> HttpRespons
         else:
             messages.success(request, _("Approved.") if approve else _("Rejected."))
     return redirect(detail, pk=pk)
-
-
-@require_GET
-@company_view("sales.view")
-def pricelist_list(request: HttpRequest) -> HttpResponse:
-    """The company's price lists and their prices by quantity break."""
-    user, company = caller(request)
-    return render(request, "sales/pricelist_list.html", {"lists": selectors.pricelist_list(user=user, company=company)})
