@@ -14,9 +14,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+import spona.back.inventory.selectors as stock
 from spona.back.finance.selectors.sales import customer_exposure, payment_terms, sales_taxes
 from spona.back.finance.services import journal_ensure, payment_register
-from spona.back.inventory import selectors as stock
 from spona.back.inventory.services import transfer_validate
 from spona.bridge.automation.selectors import approval_for
 from spona.bridge.automation.services import approval_decide
