@@ -9,12 +9,17 @@ from typing import Any
 from spona.back.inventory import services as inventory
 from spona.core.models import Company
 from spona.front.sales import services
-from spona.front.sales.models import Order, PriceList, Quotation
+from spona.front.sales.models import CustomerGroup, CustomerTerms, Order, PriceList, Quotation
 from tests.factories import member, party
 
 SENTINEL = "Sentinel Victim"
 API_GROUP = "sales"
-PK_OF = {"sales:quotation_": "quotation_id", "sales:order_": "sales_order_id"}
+PK_OF = {
+    "sales:quotation_": "quotation_id",
+    "sales:order_": "sales_order_id",
+    "sales:pricelist_": "price_list_id",
+    "sales:terms_": "sales_customer_id",
+}
 PUBLIC_PAGES = ("sales_public:quotation",)
 
 
@@ -39,6 +44,7 @@ def records(company: Company) -> dict[str, int]:
     lines = [services.LineIn(product_id=product.pk, quantity=D(1), tax_ids=[])]
     quotation = services.quotation_create(actor=seller, company=company, party_id=customer.pk, lines=lines, terms=SENTINEL)
     order = services.order_create(actor=seller, company=company, party_id=customer.pk, lines=lines)
+    services.customer_terms_set(actor=seller, company=company, party_id=customer.pk, credit_limit=D("1234.56"))
     return {
         "price_list_id": price_list.pk,
         "quotation_id": quotation.pk,
@@ -71,6 +77,15 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
         "lines": [{"product_id": ids["sales_product_id"], "quantity": "1"}],
     },
     "cancel_sales_order": lambda ids: {"reason": "Planted"},
+    "update_sales_price_list": lambda ids: {
+        "version": 1,
+        "name": "Planted",
+        "currency": "EUR",
+        "items": [{"product_id": ids["sales_product_id"], "price": "1"}],
+    },
+    "create_sales_customer_group": lambda ids: {"name": "Planted"},
+    "set_sales_customer_terms": lambda ids: {"credit_limit": "0", "version": 1},
+    "update_sales_settings": lambda ids: {"discount_limit": "99", "credit_policy": "approval"},
     "return_sales_order": lambda ids: {"reason": "Planted", "lines": []},
 }
 
@@ -82,4 +97,8 @@ def assert_untouched(ids: dict[str, int]) -> None:
     order = Order.objects.get(pk=ids["sales_order_id"])
     assert (order.status, order.version) == ("draft", 1)
     assert PriceList.objects.get(pk=ids["price_list_id"]).version == 1
+    terms = CustomerTerms.objects.get(party_id=ids["sales_customer_id"])
+    assert (terms.version, terms.credit_limit) == (1, D("1234.56"))
+    assert services.settings_for(company=quotation.company).discount_limit == D(10)
+    assert not CustomerGroup.objects.filter(company_id=quotation.company_id, name="Planted").exists()
     assert not Quotation.objects.filter(company_id=quotation.company_id, terms="Planted").exists()

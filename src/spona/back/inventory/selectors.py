@@ -478,3 +478,11 @@ def party_delivery_get(*, company: Company, party_id: int, transfer_id: int) -> 
     if transfer is None:
         raise NotFound("No such delivery.")
     return transfer
+
+
+def warehouse_choices(*, company: Company) -> list[tuple[int, str]]:
+    """The company's active warehouses as (id, "code · name"), by code: where other apps may ship from."""
+    from spona.back.inventory.models import Warehouse
+
+    rows = Warehouse.objects.filter(company=company, is_active=True).order_by("code").values_list("pk", "code", "name")
+    return [(pk, f"{code} · {name}") for pk, code, name in rows]

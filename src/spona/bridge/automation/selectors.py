@@ -27,6 +27,14 @@ def approval_for(*, company: Company, record_type: str, record_id: int) -> Appro
     return _requests(company).filter(record_type=record_type, record_id=record_id).order_by("-created_at", "-id").first()
 
 
+def approvals_for(*, company: Company, record_type: str, record_id: int) -> list[ApprovalRequest]:
+    """Return every approval request of a record (with its steps), newest first: its approval history.
+
+    For the owning app, which shows it on the record's page; it checks its own permission.
+    """
+    return list(_requests(company).filter(record_type=record_type, record_id=record_id).order_by("-created_at", "-id"))
+
+
 def approval_inbox(*, user: User, company: Company) -> list[ApprovalRequest]:
     """Pending requests whose current step one of the user's roles decides, oldest first.
 

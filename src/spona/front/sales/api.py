@@ -112,6 +112,123 @@ def get_sales_price_list(request: HttpRequest, price_list_id: Id) -> Any:
     return selectors.pricelist_get(user=user, company=company, price_list_id=price_list_id)
 
 
+class PriceListUpdate(PriceListIn):
+    version: int = Field(ge=1, description="The version you read; a stale one answers 409.")
+
+
+@router.put("/price-lists/{price_list_id}", response=PriceListOut)
+def update_sales_price_list(request: HttpRequest, price_list_id: Id, payload: PriceListUpdate) -> Any:
+    """Replace a price list's header and all its prices."""
+    user, company = _caller(request)
+    data = payload.model_dump(exclude={"items"})
+    services.price_list_save(
+        actor=user,
+        company=company,
+        price_list_id=price_list_id,
+        items=[services.PriceIn(**i.model_dump()) for i in payload.items],
+        **data,
+    )
+    return selectors.pricelist_get(user=user, company=company, price_list_id=price_list_id)
+
+
+# Customer groups and terms, settings --------------------------------------------------------------
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+
+
+class GroupIn(Input):
+    name: Text = Field(min_length=1, max_length=100)
+
+
+@router.get("/customer-groups", response=list[GroupOut])
+def list_sales_customer_groups(request: HttpRequest) -> Any:
+    """List the customer groups (retail, wholesale …) that price lists and terms name."""
+    user, company = _caller(request)
+    return selectors.customer_groups(user=user, company=company)
+
+
+@router.post("/customer-groups", response={201: GroupOut})
+def create_sales_customer_group(request: HttpRequest, payload: GroupIn) -> Any:
+    """Add a customer group; the name is unique in the company."""
+    user, company = _caller(request)
+    return Status(201, services.customer_group_create(actor=user, company=company, name=payload.name))
+
+
+class TermsOut(Schema):
+    party_id: int
+    customer_group_id: int | None
+    price_list_id: int | None
+    payment_term_id: int | None
+    credit_limit: Decimal | None
+    version: int
+
+
+class TermsIn(Input):
+    customer_group_id: Id | None = None
+    price_list_id: Id | None = None
+    payment_term_id: Id | None = None
+    credit_limit: Amount | None = Field(None, description="Empty: no limit.")
+    version: int = Field(0, ge=0, description="The version you read (0: the customer has no terms yet); a stale one answers 409.")
+
+
+def _terms(user: User, company: Company, party_id: int) -> Any:
+    terms = selectors.terms_get(user=user, company=company, party_id=party_id)
+    if terms is None:
+        return TermsOut(
+            party_id=party_id, customer_group_id=None, price_list_id=None, payment_term_id=None, credit_limit=None, version=0
+        )
+    return terms
+
+
+@router.get("/customers/{sales_customer_id}/terms", response=TermsOut)
+def get_sales_customer_terms(request: HttpRequest, sales_customer_id: Id) -> Any:
+    """Return how a customer buys (version 0 and no limit when it has no terms of its own)."""
+    user, company = _caller(request)
+    return _terms(user, company, sales_customer_id)
+
+
+@router.put("/customers/{sales_customer_id}/terms", response=TermsOut)
+def set_sales_customer_terms(request: HttpRequest, sales_customer_id: Id, payload: TermsIn) -> Any:
+    """Set a customer's group, own price list, payment term and credit limit."""
+    user, company = _caller(request)
+    selectors.terms_get(user=user, company=company, party_id=sales_customer_id)
+    services.customer_terms_set(actor=user, company=company, party_id=sales_customer_id, **payload.model_dump())
+    return _terms(user, company, sales_customer_id)
+
+
+class SettingsOut(Schema):
+    discount_limit: Decimal
+    credit_policy: str
+    validity_days: int
+    default_tax_id: int | None
+    warehouse_id: int | None
+
+
+class SettingsIn(Input):
+    discount_limit: Percent
+    credit_policy: Literal["block", "approval"]
+    validity_days: int = Field(30, ge=1, le=365)
+    default_tax_id: Id | None = None
+    warehouse_id: Id | None = None
+
+
+@router.get("/settings", response=SettingsOut)
+def get_sales_settings(request: HttpRequest) -> Any:
+    """Return the company's sales rules: discount limit, credit policy, quotation validity, default tax, warehouse."""
+    user, company = _caller(request)
+    return selectors.settings_get(user=user, company=company)
+
+
+@router.put("/settings", response=SettingsOut)
+def update_sales_settings(request: HttpRequest, payload: SettingsIn) -> Any:
+    """Change the company's sales rules (management)."""
+    user, company = _caller(request)
+    return services.settings_update(actor=user, company=company, **payload.model_dump())
+
+
 # Quotations --------------------------------------------------------------------------------------
 
 

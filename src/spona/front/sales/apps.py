@@ -13,8 +13,8 @@ class SalesConfig(AppConfig):
         import spona.back.inventory.events
         import spona.bridge.automation.events  # noqa: F401
         from spona.core import events
+        from spona.front.sales import demo, handlers, permissions  # noqa: F401  (each registers itself)
         from spona.front.sales import events as sales_events  # noqa: F401
-        from spona.front.sales import handlers, permissions  # noqa: F401  (each registers itself)
         from spona.front.sales.views.panel import sales_panel
         from spona.web import navigation, panels
         from spona.web.navigation import MenuEntry
@@ -26,5 +26,7 @@ class SalesConfig(AppConfig):
             MenuEntry("front", _("Quotations"), "sales:quotation_list", "sales.view", icon="file-earmark-text", order=20),
             MenuEntry("front", _("Sales orders"), "sales:order_list", "sales.view", icon="cart", order=21),
             MenuEntry("front", _("Price lists"), "sales:pricelist_list", "sales.view", icon="tags", order=22),
+            MenuEntry("front", _("Customer terms"), "sales:terms_list", "sales.view", icon="person-vcard", order=23),
+            MenuEntry("admin", _("Sales settings"), "sales:settings", "sales.approve", icon="sliders", order=57),
         )
         panels.register(Panel("sales.orders", "sales/partials/_party_panel.html", sales_panel, order=16, permission="sales.view"))

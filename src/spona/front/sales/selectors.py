@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from spona.back.finance.selectors.sales import InvoiceState, invoice_states, lifetime_value
+from spona.bridge.automation.selectors import approvals_for, can_decide
 from spona.core.errors import NotFound
 from spona.core.models import Company, User
 from spona.core.permissions import require
 from spona.core.selectors import Page, decode_cursor, encode_cursor
-from spona.front.sales.models import Order, OrderDocument, PriceList, Quotation
+from spona.front.sales.models import CustomerGroup, CustomerTerms, Order, OrderDocument, PriceList, Quotation, SalesSettings
 
 ZERO = Decimal(0)
 
@@ -150,10 +151,80 @@ def order_status(*, order: Order) -> OrderStatus:
     )
 
 
+@dataclass
+class ApprovalPanel:
+    """A quotation's or order's approvals: the one waiting (if any), who must decide it, and the history."""
+
+    requests: list[Any]
+    pending: Any | None
+    waiting_for: str
+    can_decide: bool
+
+
+def approval_panel(*, user: User, company: Company, record_type: str, record_id: int) -> ApprovalPanel:
+    """The approvals of a sales record for its page; the caller has fetched the record with ``*_get``.
+
+    ``waiting_for`` names the role of the step to decide now; ``can_decide`` says whether this
+    user may decide it (holds that role and did not ask for it).
+    """
+    require(user, "sales.view", company)
+    requests = approvals_for(company=company, record_type=record_type, record_id=record_id)
+    pending = next((r for r in requests if r.is_pending()), None)
+    step = next((s for s in pending.steps.all() if s.state == "pending"), None) if pending else None
+    return ApprovalPanel(
+        requests=requests,
+        pending=pending,
+        waiting_for=str(step.get_role_display()) if step else "",
+        can_decide=pending is not None and can_decide(user=user, company=company, request=pending),
+    )
+
+
 def pricelist_list(*, user: User, company: Company) -> list[PriceList]:
     """The company's price lists with their group and prices."""
     require(user, "sales.view", company)
     return list(PriceList.objects.filter(company=company).select_related("customer_group").prefetch_related("items__product"))
+
+
+def pricelist_page(*, user: User, company: Company, q: str = "", cursor: str | None = None, limit: int = 50) -> Page:
+    """Price lists newest first, by name, with their group and number of prices."""
+    require(user, "sales.view", company)
+    qs = PriceList.objects.filter(company=company).select_related("customer_group").annotate(prices=Count("items"))
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return _page(qs, cursor, limit)
+
+
+def settings_get(*, user: User, company: Company) -> SalesSettings:
+    """The company's sales rules, for anyone in sales (made with the defaults on first use)."""
+    from spona.front.sales.services import settings_for
+
+    require(user, "sales.view", company)
+    return settings_for(company=company)
+
+
+def customer_groups(*, user: User, company: Company) -> list[CustomerGroup]:
+    """The company's customer groups by name."""
+    require(user, "sales.view", company)
+    return list(CustomerGroup.objects.filter(company=company).order_by("name"))
+
+
+def terms_page(*, user: User, company: Company, q: str = "", cursor: str | None = None, limit: int = 50) -> Page:
+    """Customers' sales terms newest first, by customer name."""
+    require(user, "sales.view", company)
+    qs = CustomerTerms.objects.filter(company=company).select_related("party", "customer_group", "price_list", "payment_term")
+    if q.strip():
+        qs = qs.filter(party__name__icontains=q.strip())
+    return _page(qs, cursor, limit)
+
+
+def terms_get(*, user: User, company: Company, party_id: int) -> CustomerTerms | None:
+    """A customer's sales terms (None: it has none yet); NotFound when the party is not of this company."""
+    require(user, "sales.view", company)
+    from spona.core.models import Party
+
+    if not Party.objects.filter(company=company, pk=party_id, merged_into__isnull=True).exists():
+        raise NotFound("No such customer.")
+    return CustomerTerms.objects.filter(company=company, party_id=party_id).select_related("party").first()
 
 
 def pricelist_get(*, user: User, company: Company, price_list_id: int) -> PriceList:

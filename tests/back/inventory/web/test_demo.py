@@ -36,7 +36,10 @@ def test_the_demo_has_a_stocked_catalogue_suppliers_and_open_transfers(db, clien
     # and supplier prices of suppliers, stock received, deliveries done and open work left
     assert SupplierInfo.objects.filter(company=company, supplier__roles__role="supplier").exists()
     assert StockQuant.objects.filter(company=company, quantity__gt=0).count() >= 120
-    transfers = Transfer.objects.filter(company=company)
+    # (the sales step's deliveries and returns carry their order's and return's numbers: not counted here)
+    transfers = (
+        Transfer.objects.filter(company=company).exclude(reference__startswith="SO/").exclude(reference__startswith="RMA/")
+    )
     assert transfers.filter(kind="receipt", state="done", from_location__kind="supplier").count() >= 10
     assert transfers.filter(kind="delivery", state="done").count() == 12
     assert transfers.filter(kind="delivery", state="confirmed").count() == 2 + 4  # four backorders

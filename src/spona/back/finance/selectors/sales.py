@@ -158,3 +158,10 @@ def payment_term_ids(*, company: Company, ids: Iterable[int]) -> set[int]:
     from spona.back.finance.models import PaymentTerm
 
     return set(PaymentTerm.objects.filter(company=company, pk__in=set(ids), is_active=True).values_list("pk", flat=True))
+
+
+def payment_terms(*, company: Company) -> list[tuple[int, str]]:
+    """The company's active payment terms as (id, name), by name: the choices for a customer's terms."""
+    from spona.back.finance.models import PaymentTerm
+
+    return list(PaymentTerm.objects.filter(company=company, is_active=True).order_by("name", "pk").values_list("pk", "name"))

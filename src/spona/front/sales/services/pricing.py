@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Q
 
-from spona.back.finance.selectors.sales import income_account, payment_term_ids
-from spona.back.inventory.selectors import products_for_sale
+from spona.back.finance.selectors.sales import income_account, payment_term_ids, sales_taxes
+from spona.back.inventory.selectors import products_for_sale, warehouse_choices
 from spona.core import audit
 from spona.core.errors import Conflict, NotFound, ValidationFailed
 from spona.core.models import Company, Party, User
@@ -34,6 +34,18 @@ def settings_for(*, company: Company) -> SalesSettings:
     return settings
 
 
+def _check_settings(company: Company, credit_policy: str, default_tax_id: int | None, warehouse_id: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if credit_policy not in SalesSettings.CreditPolicy.values:
+        errors["credit_policy"] = ["Block the order or ask a manager."]
+    if default_tax_id is not None and default_tax_id not in {t.pk for t in sales_taxes(company=company)}:
+        errors["default_tax_id"] = ["Choose a sales tax of this company."]
+    if warehouse_id is not None and warehouse_id not in dict(warehouse_choices(company=company)):
+        errors["warehouse_id"] = ["Choose a warehouse of this company."]
+    if errors:
+        raise ValidationFailed("The sales settings are not valid.", field_errors=errors)
+
+
 @transaction.atomic
 def settings_update(
     *,
@@ -45,18 +57,25 @@ def settings_update(
     default_tax_id: int | None = None,
     warehouse_id: int | None = None,
 ) -> SalesSettings:
-    """Change the sales rules of a company (management)."""
+    """Change the sales rules of a company (management): the discount that needs approval, what happens
+    above a credit limit, how long a quotation is valid, the default tax and the warehouse to ship from.
+
+    Raises ValidationFailed for an unknown policy, another company's tax or warehouse, or a limit outside 0-100 %.
+    """
     if actor is not None:
         require(actor, "sales.approve", company)
     settings = SalesSettings.objects.select_for_update().get(pk=settings_for(company=company).pk)
-    settings.discount_limit = to_decimal(discount_limit)
+    fields = ["discount_limit", "credit_policy", "validity_days", "default_tax", "warehouse"]
+    before = audit.snapshot(settings, fields)
+    settings.discount_limit = to_decimal(discount_limit).quantize(Decimal("0.01"), ROUND_HALF_UP)
     settings.credit_policy = credit_policy
     settings.validity_days = validity_days
     settings.default_tax_id = default_tax_id
     settings.warehouse_id = warehouse_id
+    _check_settings(company, credit_policy, default_tax_id, warehouse_id)
     full_clean_or_raise(settings, exclude=["company"])
     settings.save()
-    audit.record(actor=actor, target=settings, action="updated")
+    audit.record(actor=actor, target=settings, action="updated", changes=audit.diff(before, audit.snapshot(settings, fields)))
     return settings
 
 
@@ -191,8 +210,13 @@ def customer_terms_set(
     price_list_id: int | None = None,
     payment_term_id: int | None = None,
     credit_limit: Decimal | None = None,
+    version: int | None = None,
 ) -> CustomerTerms:
-    """Set how a customer buys: group, price list, payment term, credit limit (None: no limit)."""
+    """Set how a customer buys: group, price list, payment term, credit limit (None: no limit).
+
+    ``version`` is the one the editor saw (0: the customer had no terms yet); a stale one
+    raises Conflict instead of overwriting someone else's change (QUALITY C2).
+    """
     if actor is not None:
         require(actor, "sales.manage", company)
     errors: dict[str, list[str]] = {}
@@ -209,6 +233,8 @@ def customer_terms_set(
     if errors:
         raise ValidationFailed("The customer terms are not valid.", field_errors=errors)
     terms = CustomerTerms.objects.select_for_update().filter(company=company, party_id=party_id).first()
+    if version is not None and version != (terms.version if terms else 0):
+        raise Conflict("Someone changed these terms since you opened them; reload and try again.", code="stale_version")
     before = audit.snapshot(terms, ["credit_limit", "price_list", "payment_term"]) if terms else {}
     if terms is None:
         terms = CustomerTerms(company=company, party_id=party_id)

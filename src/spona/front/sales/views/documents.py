@@ -14,11 +14,13 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from spona.back.inventory.selectors import product_list
+from spona.bridge.automation.services import approval_decide
 from spona.core.errors import ApplicationError, NotFound
 from spona.core.models import Company, Party, User
 from spona.front.sales import selectors, services
 from spona.front.sales.models import Order, Quotation
 from spona.front.sales.pdf import render_pdf
+from spona.front.sales.services.approvals import ORDER, QUOTATION
 from spona.web.views.base import apply_error, can, company_view
 
 PAGE_SIZE = 25
@@ -134,7 +136,13 @@ def quotation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sales/quotation_detail.html",
-        {"quotation": quotation, "share_url": share, "can_manage": can(request, "sales.manage"), "fmt": "2g"},
+        {
+            "quotation": quotation,
+            "share_url": share,
+            "can_manage": can(request, "sales.manage"),
+            "approval": selectors.approval_panel(user=user, company=company, record_type=QUOTATION, record_id=quotation.pk),
+            "decide_url": reverse("sales:quotation_approval", args=[quotation.pk]),
+        },
     )
 
 
@@ -213,7 +221,13 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sales/order_detail.html",
-        {"order": order, "status": selectors.order_status(order=order), "can_manage": can(request, "sales.manage"), "fmt": "2g"},
+        {
+            "order": order,
+            "status": selectors.order_status(order=order),
+            "can_manage": can(request, "sales.manage"),
+            "approval": selectors.approval_panel(user=user, company=company, record_type=ORDER, record_id=order.pk),
+            "decide_url": reverse("sales:order_approval", args=[order.pk]),
+        },
     )
 
 
@@ -252,9 +266,47 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("sales:order_detail", pk=pk)
 
 
-@require_GET
+class DecisionForm(forms.Form):
+    """A manager's decision on a discount or a credit limit; a rejection says why."""
+
+    decision = forms.ChoiceField(choices=[("approve", _l("Approve")), ("reject", _l("Reject"))])
+    comment = forms.CharField(label=_l("Comment"), required=False, max_length=2000)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("decision") == "reject" and not str(data.get("comment", "")).strip():
+            self.add_error("comment", _("Say why you reject it, so that the salesperson knows what to change."))
+        return data
+
+
+@require_POST
 @company_view("sales.view")
-def pricelist_list(request: HttpRequest) -> HttpResponse:
-    """The company's price lists and their prices by quantity break."""
+def approval_decision(request: HttpRequest, pk: int, record: str) -> HttpResponse:
+    """Approve or reject, with a comment, what a quotation (its discount) or an order (discount, credit limit) waits for.
+
+    Automation decides who may: the holder of the waiting step's role, never the one who asked.
+    """
     user, company = caller(request)
-    return render(request, "sales/pricelist_list.html", {"lists": selectors.pricelist_list(user=user, company=company)})
+    if record == "quotation":
+        selectors.quotation_get(user=user, company=company, quotation_id=pk)
+        record_type, detail = QUOTATION, "sales:quotation_detail"
+    else:
+        selectors.order_get(user=user, company=company, order_id=pk)
+        record_type, detail = ORDER, "sales:order_detail"
+    panel = selectors.approval_panel(user=user, company=company, record_type=record_type, record_id=pk)
+    form = DecisionForm(request.POST)
+    if panel.pending is None:
+        messages.error(request, _("Nothing here waits for approval."))
+    elif not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            approval_decide(
+                actor=user, company=company, request_id=panel.pending.pk, approve=approve, comment=form.cleaned_data["comment"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Approved.") if approve else _("Rejected."))
+    return redirect(detail, pk=pk)
