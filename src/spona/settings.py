@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "spona.back.purchasing",
     "spona.back.production",
     "spona.bridge.automation",
+    "spona.bridge.imports",
     "spona.web",
     "spona.api",
 ]

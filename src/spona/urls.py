@@ -15,5 +15,6 @@ urlpatterns = [
     path("support/", include("spona.front.support.urls")),
     path("help/", include("spona.front.support.urls_public")),
     path("automation/", include("spona.bridge.automation.urls")),
+    path("imports/", include("spona.bridge.imports.urls")),
     path("", include("spona.web.urls")),
 ]

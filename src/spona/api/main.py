@@ -20,6 +20,7 @@ from spona.back.inventory import api as inventory_api
 from spona.back.production import api as production_api
 from spona.back.purchasing import api as purchasing_api
 from spona.bridge.automation import api as automation_api
+from spona.bridge.imports import api as imports_api
 from spona.core import api as core_api
 from spona.front.crm import api as crm_api
 from spona.front.sales import api as sales_api
@@ -56,6 +57,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/sales", sales_api.router),
     ("/support", support_api.router),
     ("/automation", automation_api.router),
+    ("/imports", imports_api.router),
 ]
 
 
