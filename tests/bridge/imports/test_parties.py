@@ -15,7 +15,7 @@ from tests.factories import party
 GOOD = (
     "name,email,phone,city,street,country,roles,tax_id\n"
     "Alfa d.o.o.,office@alfa.example,+381 11 123 4567,Beograd,Knez Mihailova 1,RS,customer,\n"
-    "Beta AD,info@beta.example,,Novi Sad,Bulevar 2,RS,\"customer, supplier\",101134702\n"
+    'Beta AD,info@beta.example,,Novi Sad,Bulevar 2,RS,"customer, supplier",101134702\n'
 )
 
 

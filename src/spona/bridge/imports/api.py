@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from spona.bridge.imports import selectors, services
 from spona.bridge.imports.models import ImportJob
@@ -109,7 +109,7 @@ def upload_import_job(request: HttpRequest, payload: ImportUploadIn) -> Any:
     job = services.job_upload(
         actor=user, company=company, kind=payload.kind, file_name=payload.file_name, content=content, options=payload.options
     )
-    return 201, _out(selectors.job_get(user=user, company=company, job_id=job.pk))
+    return Status(201, _out(selectors.job_get(user=user, company=company, job_id=job.pk)))
 
 
 @router.get("/jobs/{import_job_id}", response=ImportJobOut)

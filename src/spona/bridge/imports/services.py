@@ -339,7 +339,7 @@ def _execute(job: ImportJob, actor: User, progress: Progress | None) -> None:
     job.message = (
         f"{outcome.imported} rows imported, {outcome.skipped} skipped."
         if outcome.committed
-        else f"{len(outcome.errors)} errors; nothing was imported."
+        else f"{len(outcome.errors)} {'error' if len(outcome.errors) == 1 else 'errors'}; nothing was imported."
     )
     job.finished_at = timezone.now()
     if outcome.committed:
