@@ -10,6 +10,12 @@ from spona.bridge.imports.readers import read
 from tests.factories import member
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # The manifest storage needs collectstatic; page tests only need {% static %} to resolve.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 def csv_table(text: str):
     """A file's table as the importers see it, from CSV text."""
     return read(text.encode())

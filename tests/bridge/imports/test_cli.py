@@ -58,7 +58,7 @@ def test_clear_errors_for_a_wrong_kind_user_or_mapping(admin, company, parties_f
         call_command("import", "planets", path, "--user", admin.email)
     with pytest.raises(CommandError, match="No active user"):
         call_command("import", "parties", path, "--user", "nobody@example.com")
-    with pytest.raises(CommandError, match="COLUMN|NAME=VALUE"):
+    with pytest.raises(CommandError, match="takes NAME=VALUE"):
         call_command("import", "parties", path, "--user", admin.email, "--map", "name")
 
 

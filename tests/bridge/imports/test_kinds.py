@@ -116,7 +116,8 @@ def test_sales_may_not_import_opening_balances(sales, ledger):
 
 def test_price_list_items_make_a_new_list_and_update_an_existing_one(sales, company, make_product):
     # given a list "Retail" with prices for A and B, and products A, B, C
-    a, b, c = make_product("A"), make_product("B"), make_product("C")
+    a, b = make_product("A"), make_product("B")
+    make_product("C")
     sales_services.price_list_save(
         actor=None,
         company=company,

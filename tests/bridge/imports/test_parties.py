@@ -65,6 +65,12 @@ def test_bad_rows_are_reported_by_line_and_column_and_nothing_is_written(admin, 
     assert not AuditEntry.objects.filter(company=company, action="imported").exists()
 
 
+def test_a_service_error_on_a_field_the_file_does_not_fill_names_the_field(admin, company):
+    # given a file with a city but no street column: an address needs a street
+    outcome = _run(admin, company, "name,city\nDelta,Beograd\n", commit=False)
+    assert [(e.line, e.column, e.message.split(":")[0]) for e in outcome.errors] == [(2, "", "Street")]
+
+
 def test_an_unknown_value_in_a_typed_column_is_a_row_error(admin, company):
     outcome = _run(admin, company, "name,kind\nDelta,company\n", commit=False)
     assert [(e.line, e.column) for e in outcome.errors] == [(2, "kind")]

@@ -130,13 +130,14 @@ def _errors_of(exc: ApplicationError, line: int, importer: Importer, columns: di
     field_errors = exc.field_errors if isinstance(exc, ValidationFailed) else {}
     if not field_errors:
         return [RowError(line, "", exc.message)]
+    labels = {f.name: f.label for f in importer.fields}
     found = []
     for key, messages in field_errors.items():
         name = importer.error_fields.get(key, key)
         column = by_field.get(name, "")
-        for message in messages:
-            prefix = "" if column or key in ("__all__", "") else f"{key}: "
-            found.append(RowError(line, column, prefix + str(message)))
+        # A field the file does not fill (a street for the city it gives) is named by its label.
+        prefix = "" if column or key in ("__all__", "") else f"{labels.get(name, key)}: "
+        found += [RowError(line, column, prefix + str(message)) for message in messages]
     return found
 
 
