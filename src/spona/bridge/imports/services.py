@@ -355,7 +355,8 @@ def job_run(*, job_id: int, progress: Progress | None = None) -> str:
     Runs once: a job that is no longer queued (run already, or claimed by another worker) is left alone.
     """
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).select_related("company", "created_by").first()
+        # Only the job's own row: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join (created_by).
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.state != ImportJob.State.QUEUED:
             return "skipped"
         job.state = ImportJob.State.RUNNING
