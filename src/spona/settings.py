@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "spona.back.production",
     "spona.bridge.automation",
     "spona.bridge.notifications",
+    "spona.bridge.imports",
     "spona.web",
     "spona.api",
 ]

@@ -17,5 +17,6 @@ urlpatterns = [
     path("portal/", include("spona.front.portal.urls")),
     path("automation/", include("spona.bridge.automation.urls")),
     path("notifications/", include("spona.bridge.notifications.urls")),
+    path("imports/", include("spona.bridge.imports.urls")),
     path("", include("spona.web.urls")),
 ]

@@ -20,6 +20,7 @@ from spona.back.inventory import api as inventory_api
 from spona.back.production import api as production_api
 from spona.back.purchasing import api as purchasing_api
 from spona.bridge.automation import api as automation_api
+from spona.bridge.imports import api as imports_api
 from spona.bridge.notifications import api as notifications_api
 from spona.core import api as core_api
 from spona.front.crm import api as crm_api
@@ -58,6 +59,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/support", support_api.router),
     ("/automation", automation_api.router),
     ("/notifications", notifications_api.router),
+    ("/imports", imports_api.router),
 ]
 
 

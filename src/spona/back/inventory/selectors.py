@@ -13,12 +13,14 @@ from django.db.models import Q, QuerySet
 from spona.back.inventory.models import (
     Location,
     Product,
+    ProductCategory,
     Reservation,
     ReservationAllocation,
     StockMove,
     StockQuant,
     SupplierInfo,
     Transfer,
+    Uom,
     ValuationLayer,
 )
 from spona.back.inventory.services.valuation import Balance
@@ -91,6 +93,23 @@ def product_by_barcode(*, user: User, company: Company, barcode: str) -> Product
     if product is None:
         raise NotFound(f"No product with barcode {code}.")
     return product
+
+
+def product_ids_by_sku(*, company: Company, skus: Iterable[str]) -> dict[str, int]:
+    """Map SKUs to the ids of the company's products that carry them (imports name products by SKU)."""
+    wanted = {s for s in skus if s}
+    return dict(Product.objects.filter(company=company, sku__in=wanted).values_list("sku", "pk")) if wanted else {}
+
+
+def unit_ids_by_name(*, company: Company) -> dict[str, int]:
+    """Map the lower-cased names of the company's active units of measure to their ids."""
+    return {name.lower(): pk for name, pk in Uom.objects.filter(company=company, is_active=True).values_list("name", "pk")}
+
+
+def category_ids_by_name(*, company: Company) -> dict[str, int]:
+    """Map the lower-cased names of the company's top-level product categories to their ids."""
+    rows = ProductCategory.objects.filter(company=company, parent__isnull=True).values_list("name", "pk")
+    return {name.lower(): pk for name, pk in rows}
 
 
 def _location(company: Company, location_id: int) -> Location:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -153,6 +154,15 @@ def account_balance(*, company: Company, account_id: int, party_id: int | None =
         qs = qs.filter(date__lte=date_to)
     totals = qs.aggregate(d=ExactSum("debit"), c=ExactSum("credit"))
     return (totals["d"] or ZERO) - (totals["c"] or ZERO)
+
+
+def account_ids_by_code(*, company: Company, codes: Iterable[str]) -> dict[str, int]:
+    """Map account codes to the ids of the company's active accounts that take postings (not group accounts)."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    rows = Account.objects.filter(company=company, code__in=wanted, is_active=True, is_group=False).values_list("code", "pk")
+    return dict(rows)
 
 
 def account_for_role(*, company: Company, role: str) -> Account | None:
