@@ -45,10 +45,12 @@ class Everything:
     production_order: ProductionOrder
 
 
-def everything(company: Company) -> Everything:
+def everything(company: Company, world: World | None = None) -> Everything:
     """Kupac d.o.o. with a lead, an opportunity, a quotation, a confirmed order, a posted and part-paid invoice,
-    an open ticket, and around it a vendor bill, articles, a purchase order and a production order."""
-    w = sales_world(company, stock=10)
+    an open ticket, and around it a vendor bill, articles, a purchase order and a production order.
+
+    Given the ``world`` of an earlier call, adds the same again for the same customer."""
+    w = world or sales_world(company, stock=10)
     chair, desk, _lamp = w.products
     customer = w.customer
     lead = crm.lead_create(

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from spona.core import selectors as core_selectors
+from spona.core.aggregates import ExactSum
 from spona.core.errors import NotFound
 from spona.core.models import Company, Party, User
 from spona.core.money import round_amount
@@ -548,3 +549,14 @@ def dashboard(
         average_deal=round_amount(revenue / won, currency) if won else None,
         cycle_days=(Decimal(cycle.total_seconds()) / 86400 / won).quantize(Decimal("0.1")) if won else None,
     )
+
+
+def party_open_pipeline(*, user: User, company: Company, party_id: int) -> tuple[int, Decimal]:
+    """How many opportunities of a party (as organisation or contact) are open, and their expected revenue in all."""
+    require(user, "crm.view", company)
+    totals = (
+        Opportunity.objects.filter(company=company, status=Opportunity.Status.OPEN)
+        .filter(Q(party_id=party_id) | Q(contact_id=party_id))
+        .aggregate(n=Count("pk"), revenue=ExactSum("expected_revenue"))
+    )
+    return totals["n"], totals["revenue"] or Decimal(0)

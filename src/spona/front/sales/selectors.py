@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from spona.back.finance.selectors.sales import InvoiceState, invoice_states, lifetime_value
+from spona.core.aggregates import ExactSum
 from spona.core.errors import NotFound
 from spona.core.models import Company, User
 from spona.core.permissions import require
@@ -187,3 +188,12 @@ def party_sales(*, user: User, company: Company, party_id: int, limit: int = 5) 
         lifetime_value=lifetime_value(company=company, party_id=party_id),
         open_quotations=len(quotations),
     )
+
+
+def party_orders_in_flight(*, user: User, company: Company, party_id: int) -> tuple[int, Decimal]:
+    """How many of a customer's orders are confirmed but not yet done, and their total (tax included)."""
+    require(user, "sales.view", company)
+    totals = Order.objects.filter(company=company, party_id=party_id, status=Order.Status.CONFIRMED).aggregate(
+        n=Count("pk"), total=ExactSum("total")
+    )
+    return totals["n"], totals["total"] or Decimal(0)
