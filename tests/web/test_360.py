@@ -144,3 +144,13 @@ def test_the_filter_offers_each_office_and_its_apps(company, admin, world, open_
     assert '<optgroup label="Front office">' in html and '<optgroup label="Back office">' in html
     for value in ("front", "back", "crm", "sales", "support", "finance", "inventory", "core"):
         assert f'<option value="{value}">' in html
+
+
+def test_the_home_pages_latest_activity_is_redacted_the_same_way(company, admin, world, open_page):
+    # given finance and support events on the customer's timeline
+    # then a support agent's home shows the ticket's entries but not the invoice's
+    agent = member(company, "support")
+    home = open_page(agent, "/")
+    assert world.ticket.number in home and world.invoice.number not in home
+    # and someone who may read finance sees it
+    assert world.invoice.number in open_page(admin, "/")

@@ -156,7 +156,8 @@ def readable_apps(*, user: User, company: Company) -> set[str]:
     return {app for app, perm in readers.items() if perm is not None and has_perm(user, perm, company)}
 
 
-def _of_apps(apps: Iterable[str]) -> Q:
+def of_apps(apps: Iterable[str]) -> Q:
+    """Timeline entries made by the events of these apps."""
     query = Q(pk__in=[])
     for app in apps:
         query |= Q(event__name__startswith=f"{app}.")
@@ -168,7 +169,7 @@ def _timeline(company: Company, party: Party, department: str, apps: Iterable[st
     if department:
         qs = qs.filter(department=department)
     if apps is not None:
-        qs = qs.filter(_of_apps(apps))
+        qs = qs.filter(of_apps(apps))
     return qs
 
 
@@ -195,7 +196,7 @@ def party_timeline_hidden(*, user: User, company: Company, party: Party, apps: I
     """How many of a party's timeline entries (of ``apps``, or all) the user may not read: shown as a count, never as text."""
     require(user, "core.view_party", company)
     readable = readable_apps(user=user, company=company)
-    return _timeline(company, party, "", apps).exclude(_of_apps(readable)).count()
+    return _timeline(company, party, "", apps).exclude(of_apps(readable)).count()
 
 
 def party_duplicates(
