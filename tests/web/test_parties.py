@@ -310,7 +310,7 @@ def test_apps_plug_panels_into_the_360_page(client, company, sales, login, tmp_p
         panels.PANELS.pop("test.hidden")
     # then it renders in order, after related parties and before the timeline; a None context hides a panel
     assert content.count("Open balance of Bora Trade: 42.00 EUR") == 1
-    assert content.index("Related parties") < content.index("Open balance") < content.index("Timeline")
+    assert content.index("Related parties") < content.index("Open balance of") < content.index("Timeline")
 
 
 def test_party_picker_searches_this_company_only(client, company, other_company, sales, login):

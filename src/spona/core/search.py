@@ -67,6 +67,14 @@ class SearchKind:
     include: Callable[[Any], bool] = _everything
     queryset: Callable[[models.QuerySet[Any]], models.QuerySet[Any]] = _same
     icon: str = "search"
+    # A kind meant for users *without* ``unless``: they find a narrower view of records that
+    # holders of ``unless`` already find under a fuller kind (public help articles vs. all articles).
+    unless: str = ""
+    # The page of a record when it is not ``url_name`` with the record's pk (a public page, say).
+    url: Callable[[Any], str] | None = None
+
+    def url_of(self, obj: Any) -> str:
+        return self.url(obj) if self.url is not None else reverse(self.url_name, kwargs={"pk": obj.pk})
 
 
 @dataclass(frozen=True)
@@ -189,7 +197,11 @@ def rebuild(*, company: Company | None = None, kinds: Iterable[str] | None = Non
 
 def kinds_for(user: User, company: Company) -> list[SearchKind]:
     """The kinds of record this user may find in ``company``."""
-    return [kind for kind in KINDS.values() if has_perm(user, kind.permission, company)]
+    return [
+        kind
+        for kind in KINDS.values()
+        if has_perm(user, kind.permission, company) and not (kind.unless and has_perm(user, kind.unless, company))
+    ]
 
 
 def _tokens(query: str) -> list[str]:
@@ -254,7 +266,7 @@ def search(*, user: User, company: Company, query: str, kinds: Iterable[str] | N
                 object_id=object_id,
                 title=str(kind.title(obj)),
                 subtitle=str(kind.subtitle(obj) or ""),
-                url=reverse(kind.url_name, kwargs={"pk": object_id}),
+                url=kind.url_of(obj),
             )
         )
     return hits

@@ -12,7 +12,7 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
-        from spona.back.finance import demo, events, permissions  # noqa: F401  (each registers itself)
+        from spona.back.finance import demo, events, permissions, searchables  # noqa: F401  (each registers itself)
         from spona.back.finance.services import invoices_publish_overdue
         from spona.back.finance.views.panel import balance_panel
         from spona.core import schedule
@@ -21,6 +21,7 @@ class FinanceConfig(AppConfig):
         from spona.web.navigation import MenuEntry
         from spona.web.panels import Panel
 
+        searchables.register_all()
         # Sales sees a customer's open balance and overdue invoices on the 360° page, not the ledger.
         register_policy({"finance.view_customer_balance": ("sales", "finance", "management", "admin")})
         navigation.register(

@@ -10,10 +10,11 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory"
 
     def ready(self) -> None:
-        from spona.back.inventory import demo, events, permissions  # noqa: F401  (all three register themselves)
+        from spona.back.inventory import demo, events, permissions, searchables  # noqa: F401  (each registers itself)
         from spona.web import navigation
         from spona.web.navigation import MenuEntry
 
+        searchables.register_all()
         navigation.register(
             MenuEntry("back", _("Products"), "inventory:product_list", "inventory.view", icon="box-seam", order=30),
             MenuEntry("back", _("Product categories"), "inventory:category_list", "inventory.view", icon="diagram-3", order=30),

@@ -10,10 +10,11 @@ class ProductionConfig(AppConfig):
     verbose_name = "Production"
 
     def ready(self) -> None:
-        from spona.back.production import demo, events, permissions  # noqa: F401  (each registers itself)
+        from spona.back.production import demo, events, permissions, searchables  # noqa: F401  (each registers itself)
         from spona.web import navigation
         from spona.web.navigation import MenuEntry
 
+        searchables.register_all()
         navigation.register(
             MenuEntry(
                 "back", _("Production orders"), "production:order_list", "production.view", icon="gear-wide-connected", order=40

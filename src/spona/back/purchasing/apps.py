@@ -15,7 +15,7 @@ class PurchasingConfig(AppConfig):
         import spona.back.finance.events as finance_events  # noqa: F401  (the events subscribed to below must exist)
         import spona.back.inventory.events as inventory_events  # noqa: F401
         import spona.bridge.automation.events as automation_events  # noqa: F401
-        from spona.back.purchasing import demo, events, handlers, permissions  # noqa: F401  (each registers itself)
+        from spona.back.purchasing import demo, events, handlers, permissions, searchables  # noqa: F401  (each registers itself)
         from spona.back.purchasing.services import reorder_check
         from spona.back.purchasing.views.panel import supplier_panel
         from spona.core import events as core_events
@@ -24,6 +24,7 @@ class PurchasingConfig(AppConfig):
         from spona.web.navigation import MenuEntry
         from spona.web.panels import Panel
 
+        searchables.register_all()
         core_events.subscribe("inventory.received", "purchasing.on_inventory_received", handlers.on_inventory_received)
         core_events.subscribe("automation.approval_decided", "purchasing.on_approval_decided", handlers.on_approval_decided)
         core_events.subscribe("finance.invoice_posted", "purchasing.on_invoice_posted", handlers.on_invoice_posted)

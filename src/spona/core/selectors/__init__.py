@@ -27,6 +27,9 @@ from spona.core.selectors.parties import (
     party_queryset,
     party_relationships,
     party_timeline,
+    party_timeline_hidden,
+    readable_apps,
+    timeline_apps,
     user_list,
 )
 from spona.core.selectors.tokens import token_by_plaintext, token_list
@@ -52,7 +55,10 @@ __all__ = [
     "party_recent",
     "party_relationships",
     "party_timeline",
+    "party_timeline_hidden",
+    "readable_apps",
     "tag_list",
+    "timeline_apps",
     "timeline_recent",
     "token_by_plaintext",
     "token_list",

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from spona.core.errors import ValidationFailed
 from spona.core.models import AuditEntry, Company, Party, PartyRole, Tag, TimelineEntry, User
 from spona.core.permissions import require
-from spona.core.selectors.parties import Page, decode_cursor, encode_cursor, party_queryset
+from spona.core.selectors.parties import Page, decode_cursor, encode_cursor, of_apps, party_queryset, readable_apps
 
 
 def party_counts(*, user: User, company: Company) -> dict[str, Any]:
@@ -34,10 +34,12 @@ def party_recent(*, user: User, company: Company, limit: int = 5) -> list[Party]
 
 
 def timeline_recent(*, user: User, company: Company, limit: int = 10) -> list[TimelineEntry]:
-    """Return the latest timeline entries across all the company's parties."""
+    """Return the latest timeline entries across all the company's parties, of the apps the user may read."""
     require(user, "core.view_party", company)
     return list(
-        TimelineEntry.objects.filter(company=company, party__merged_into__isnull=True)
+        TimelineEntry.objects.filter(
+            of_apps(readable_apps(user=user, company=company)), company=company, party__merged_into__isnull=True
+        )
         .select_related("party", "event__actor")
         .order_by("-occurred_at", "-pk")[:limit]
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from spona.core import events
 from spona.core.errors import NotFound, ValidationFailed
 from spona.core.models import AuditEntry, Company, ContactPoint, Party, Relationship, TimelineEntry, User
-from spona.core.permissions import company_ids, require
+from spona.core.permissions import POLICY, company_ids, has_perm, require
 from spona.core.validation import search_key
 
 
@@ -127,12 +129,74 @@ def party_relationships(*, user: User, company: Company, party: Party) -> list[R
     )
 
 
-def party_timeline(*, user: User, company: Company, party: Party, department: str = "", limit: int = 50) -> list[TimelineEntry]:
-    require(user, "core.view_party", company)
-    qs = TimelineEntry.objects.filter(company=company, party=party).select_related("event__actor")
+# Who may read a party's timeline entries, by the app whose event made them ("finance.invoice_posted"
+# is finance's): the app's "<app>.view" permission unless named here. Entries of an app with neither
+# are shown to nobody, so a new app's events stay hidden until it declares who reads them.
+TIMELINE_READERS = {
+    "core": "core.view_party",
+    "finance": "finance.view_customer_balance",
+    "automation": "automation.request",
+}
+
+
+def timeline_reader(app: str) -> str | None:
+    """The permission that lets a user read the timeline entries of ``app``'s events, if any."""
+    perm = TIMELINE_READERS.get(app, f"{app}.view")
+    return perm if perm in POLICY else None
+
+
+def timeline_apps() -> list[str]:
+    """The apps whose events can reach a timeline (the prefix of every defined event name), sorted."""
+    return sorted({name.split(".", 1)[0] for name in events.EVENT_TYPES})
+
+
+def readable_apps(*, user: User, company: Company) -> set[str]:
+    """The apps whose timeline entries this user may read in ``company``."""
+    readers = {app: timeline_reader(app) for app in timeline_apps()}
+    return {app for app, perm in readers.items() if perm is not None and has_perm(user, perm, company)}
+
+
+def of_apps(apps: Iterable[str]) -> Q:
+    """Timeline entries made by the events of these apps."""
+    query = Q(pk__in=[])
+    for app in apps:
+        query |= Q(event__name__startswith=f"{app}.")
+    return query
+
+
+def _timeline(company: Company, party: Party, department: str, apps: Iterable[str] | None) -> QuerySet[TimelineEntry]:
+    qs = TimelineEntry.objects.filter(company=company, party=party)
     if department:
         qs = qs.filter(department=department)
-    return list(qs.order_by("-occurred_at", "-pk")[:limit])
+    if apps is not None:
+        qs = qs.filter(of_apps(apps))
+    return qs
+
+
+def party_timeline(
+    *,
+    user: User,
+    company: Company,
+    party: Party,
+    department: str = "",
+    limit: int = 50,
+    apps: Iterable[str] | None = None,
+    names: Iterable[str] | None = None,
+) -> list[TimelineEntry]:
+    """The newest timeline entries of a party that the user may read, optionally of some apps or event names only."""
+    require(user, "core.view_party", company)
+    readable = readable_apps(user=user, company=company)
+    qs = _timeline(company, party, department, readable if apps is None else readable & set(apps))
+    if names is not None:
+        qs = qs.filter(event__name__in=list(names))
+    return list(qs.select_related("event__actor").order_by("-occurred_at", "-pk")[:limit])
+
+
+def party_timeline_hidden(*, user: User, company: Company, party: Party, apps: Iterable[str] | None = None) -> int:
+    """How many of a party's timeline entries (of ``apps``, or all) the user may not read: shown as a count, never as text."""
+    require(user, "core.view_party", company)
+    readable = readable_apps(user=user, company=company)
+    return _timeline(company, party, "", apps).exclude(of_apps(readable)).count()
 
 
 def party_duplicates(

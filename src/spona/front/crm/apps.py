@@ -13,7 +13,7 @@ class CrmConfig(AppConfig):
         from datetime import timedelta
 
         from spona.core import schedule
-        from spona.front.crm import demo, events, permissions  # noqa: F401  (each registers itself)
+        from spona.front.crm import demo, events, permissions, searchables  # noqa: F401  (each registers itself)
         from spona.front.crm.services import activity_reminders_send, leads_fetch
         from spona.front.crm.views.panel import crm_panel
         from spona.web import navigation, panels
@@ -29,5 +29,6 @@ class CrmConfig(AppConfig):
             MenuEntry("front", _("Sales dashboard"), "crm:dashboard", "crm.view", icon="bar-chart-line", order=15),
         )
         panels.register(Panel("crm.pipeline", "crm/partials/_party_panel.html", crm_panel, order=15, permission="crm.view"))
+        searchables.register_all()
         schedule.every("crm.activity_reminders", timedelta(minutes=5), activity_reminders_send)
         schedule.every("crm.leads_fetch", timedelta(minutes=5), leads_fetch)

@@ -16,6 +16,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from spona.core import selectors as core_selectors
+from spona.core.aggregates import ExactSum
 from spona.core.errors import NotFound
 from spona.core.models import Company, Party, User
 from spona.core.money import round_amount
@@ -565,3 +566,14 @@ def account_owner_id(*, company: Company, party_id: int) -> int | None:
     # Open deals first: their owner works the account now.
     is_open = ExpressionWrapper(Q(status=Opportunity.Status.OPEN), output_field=BooleanField())
     return owned.order_by(is_open.desc(), "-updated_at", "-pk").values_list("owner_id", flat=True).first()
+
+
+def party_open_pipeline(*, user: User, company: Company, party_id: int) -> tuple[int, Decimal]:
+    """How many opportunities of a party (as organisation or contact) are open, and their expected revenue in all."""
+    require(user, "crm.view", company)
+    totals = (
+        Opportunity.objects.filter(company=company, status=Opportunity.Status.OPEN)
+        .filter(Q(party_id=party_id) | Q(contact_id=party_id))
+        .aggregate(n=Count("pk"), revenue=ExactSum("expected_revenue"))
+    )
+    return totals["n"], totals["revenue"] or Decimal(0)

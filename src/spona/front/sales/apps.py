@@ -13,13 +13,14 @@ class SalesConfig(AppConfig):
         import spona.back.inventory.events
         import spona.bridge.automation.events  # noqa: F401
         from spona.core import events
-        from spona.front.sales import demo, handlers, permissions  # noqa: F401  (each registers itself)
+        from spona.front.sales import demo, handlers, permissions, searchables  # noqa: F401  (each registers itself)
         from spona.front.sales import events as sales_events  # noqa: F401
         from spona.front.sales.views.panel import sales_panel
         from spona.web import navigation, panels
         from spona.web.navigation import MenuEntry
         from spona.web.panels import Panel
 
+        searchables.register_all()
         events.subscribe("inventory.delivered", "sales.on_delivered", handlers.on_delivered)
         events.subscribe("automation.approval_decided", "sales.on_approval_decided", handlers.on_approval_decided)
         navigation.register(

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 
 from spona.back.finance.selectors.sales import InvoiceState, invoice_states, lifetime_value
 from spona.bridge.automation.selectors import approvals_for, can_decide
+from spona.core.aggregates import ExactSum
 from spona.core.errors import NotFound
 from spona.core.models import Company, User
 from spona.core.permissions import require
@@ -282,3 +283,12 @@ def party_order_get(*, company: Company, party_id: int, order_id: int) -> Order:
     if order is None:
         raise NotFound("No such order.")
     return order
+
+
+def party_orders_in_flight(*, user: User, company: Company, party_id: int) -> tuple[int, Decimal]:
+    """How many of a customer's orders are confirmed but not yet done, and their total (tax included)."""
+    require(user, "sales.view", company)
+    totals = Order.objects.filter(company=company, party_id=party_id, status=Order.Status.CONFIRMED).aggregate(
+        n=Count("pk"), total=ExactSum("total")
+    )
+    return totals["n"], totals["total"] or Decimal(0)

@@ -13,12 +13,13 @@ class SupportConfig(AppConfig):
         from datetime import timedelta
 
         from spona.core import schedule
-        from spona.front.support import demo, events, jobs, permissions  # noqa: F401  (each registers itself)
+        from spona.front.support import demo, events, jobs, permissions, searchables  # noqa: F401  (each registers itself)
         from spona.front.support.views.panel import support_panel
         from spona.web import navigation, panels
         from spona.web.navigation import MenuEntry
         from spona.web.panels import Panel
 
+        searchables.register_all()
         schedule.every("support.sla_check", timedelta(minutes=1), jobs.sla_check)
         schedule.every("support.send_pending_replies", timedelta(minutes=5), jobs.send_pending_replies)
         schedule.every("support.chat_end_idle", timedelta(minutes=5), jobs.chat_end_idle)

@@ -219,6 +219,36 @@ def party_summary(*, user: User, company: Company, party: Party) -> PartySummary
     return PartySummary(list(qs.select_related("assignee").order_by("-id")[:5]), counts["n"], counts["breached"])
 
 
+@dataclass(frozen=True)
+class PartyFigures:
+    """The support figures of a party's 360° summary: open tickets by SLA state, and the latest CSAT answer."""
+
+    open_count: int
+    breached: int
+    warning: int
+    latest_rating: Satisfaction | None
+
+
+def party_figures(*, user: User, company: Company, party: Party) -> PartyFigures:
+    """Count a party's open tickets (as customer or contact) by SLA state, and find its latest satisfaction answer."""
+    require(user, "support.view", company)
+    now = timezone.now()
+    mine = Q(party=party) | Q(contact=party)
+    counts = Ticket.objects.filter(mine, company=company, status__in=Ticket.OPEN_STATES, merged_into__isnull=True).aggregate(
+        n=Count("pk"),
+        breached=Count("pk", filter=_sla_filter("breached", now)),
+        warning=Count("pk", filter=_sla_filter("warning", now)),
+    )
+    latest = (
+        Satisfaction.objects.filter(company=company)
+        .filter(Q(ticket__party=party) | Q(ticket__contact=party))
+        .select_related("ticket")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return PartyFigures(counts["n"], counts["breached"], counts["warning"], latest)
+
+
 # Knowledge base ---------------------------------------------------------------------------------
 
 

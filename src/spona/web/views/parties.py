@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from spona.core import events, selectors, services
+from spona.core import selectors, services
 from spona.core.errors import ApplicationError, NotFound, ValidationFailed
 from spona.core.models import Party
 from spona.web.forms import (
@@ -27,6 +27,7 @@ from spona.web.forms import (
     address_inputs,
 )
 from spona.web.panels import panels_for
+from spona.web.views import party360
 from spona.web.views.base import apply_error, can, company_view
 
 PAGE_SIZE = 25
@@ -228,6 +229,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "party": party,
             "emails": [c for c in contacts if c.kind == "email"],
             "phones": [c for c in contacts if c.kind == "phone"],
+            "figures": party360.summary(request, party),
             "panels": panels_for(request, party),
             "can_change": can(request, "core.change_party"),
             "can_merge": can(request, "core.merge_party"),
@@ -252,20 +254,16 @@ def related_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
 
 
 def _timeline_context(request: HttpRequest, party: Party, department: str, limit: int) -> dict[str, Any]:
-    entries = selectors.party_timeline(
-        user=request.user,  # type: ignore[arg-type]
-        company=request.company,  # type: ignore[attr-defined]
-        party=party,
-        department=department,
-        limit=limit + 1,
-    )
-    departments = sorted({t.department for t in events.EVENT_TYPES.values()})
+    user, company = request.user, request.company  # type: ignore[attr-defined]
+    apps = party360.apps_of(department)
+    entries = selectors.party_timeline(user=user, company=company, party=party, apps=apps, limit=limit + 1)  # type: ignore[arg-type]
     return {
         "entries": entries[:limit],
+        "hidden": selectors.party_timeline_hidden(user=user, company=company, party=party, apps=apps),  # type: ignore[arg-type]
         "more": len(entries) > limit and limit < TIMELINE_MAX,
         "next_limit": min(limit + TIMELINE_PAGE, TIMELINE_MAX),
-        "department": department,
-        "departments": departments,
+        "department": department if apps is not None else "",
+        "filters": party360.timeline_filters(),
     }
 
 
@@ -289,7 +287,7 @@ def audit_panel(request: HttpRequest, party: Party) -> dict[str, Any]:
 @require_GET
 @company_view("core.view_party")
 def party_timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    """Answer the timeline's department filter and "load more" (htmx) with the timeline partial."""
+    """Answer the timeline's filter (an office or one app) and "load more" (htmx) with the timeline partial."""
     party = selectors.party_get(user=request.user, company=request.company, party_id=pk)  # type: ignore[arg-type,attr-defined]
     department = request.GET.get("department", "")[:30]
     try:
