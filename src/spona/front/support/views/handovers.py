@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from spona.core.errors import ApplicationError
+from spona.core.errors import ApplicationError, NotFound
 from spona.front.support import selectors, services
 from spona.front.support.forms import HandOverForm, SplitForm
 from spona.front.support.models import TicketLink
@@ -107,6 +107,9 @@ def return_request_open(request: HttpRequest, pk: int) -> HttpResponse:
     user, company = caller(request)
     try:
         done = services.return_request_open(actor=user, company=company, request_id=pk)
+    except NotFound as exc:
+        # Another company's request, or none at all: the page does not exist for this user.
+        raise Http404(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
