@@ -133,7 +133,7 @@ def test_variants_from_an_attribute_and_a_template(client, login, company, clerk
     response = client.post("/inventory/products/variants/new/", data)
     # then one product per value exists, named and numbered after it
     assert response.status_code == 302 and response["Location"] == "/inventory/products/?q=GL"
-    assert sorted(Product.objects.filter(template__isnull=False).values_list("sku", "name")) == [
+    assert sorted(Product.objects.filter(company=company, template__isnull=False).values_list("sku", "name")) == [
         ("GL-L", "Work gloves (L)"),
         ("GL-S", "Work gloves (S)"),
     ]
