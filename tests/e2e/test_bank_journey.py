@@ -49,7 +49,7 @@ def test_import_camt053_reconcile_automatically_and_book_the_fee(live_server, fl
 
     # when she imports the March CAMT.053 file into the bank journal
     menu.get_by_role("link", name="Bank statements").click()
-    page.get_by_role("link", name="Import").first.click()
+    page.get_by_role("link", name="Import", exact=True).first.click()
     page.locator("#id_file_format").select_option("camt053")
     page.locator("#id_file").set_input_files(str(CAMT053))
     page.get_by_role("button", name="Import").click()

@@ -15,20 +15,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from spona.back.finance import selectors as finance_selectors
-from spona.back.finance import services as finance_services
-from spona.back.inventory import selectors as inventory_selectors
-from spona.back.inventory import services as inventory_services
+import spona.back.finance.selectors as finance_selectors
+import spona.back.finance.services as finance_services
+import spona.back.inventory.selectors as inventory_selectors
+import spona.back.inventory.services as inventory_services
+import spona.front.crm.selectors as crm_selectors
+import spona.front.crm.services as crm_services
+import spona.front.sales.selectors as sales_selectors
+import spona.front.sales.services as sales_services
 from spona.bridge.imports.registry import Field, Importer, RowFailed, Run, register
 from spona.core import services as core_services
 from spona.core.errors import ValidationFailed
 from spona.core.models import Company, ContactPoint, Party, User
 from spona.core.permissions import require
 from spona.core.validation import normalise_email, normalise_tax_id
-from spona.front.crm import selectors as crm_selectors
-from spona.front.crm import services as crm_services
-from spona.front.sales import selectors as sales_selectors
-from spona.front.sales import services as sales_services
 
 ZERO = Decimal(0)
 PAGE = 200
