@@ -142,13 +142,16 @@ def _flush() -> None:
 def _entry(kind: SearchKind, obj: Any) -> SearchEntry:
     title = str(kind.title(obj))[:300]
     subtitle = str(kind.subtitle(obj) or "")[:300]
+    text = " ".join(part for part in (title, subtitle, str(kind.text(obj) or "")) if part)
     return SearchEntry(
         company_id=obj.company_id,
         kind=kind.name,
         object_id=obj.pk,
         title=title,
         subtitle=subtitle,
-        folded=fold(" ".join(part for part in (title, subtitle, str(kind.text(obj) or "")) if part)),
+        # Words only: PostgreSQL's parser would keep "SAL/2026/00001" or an e-mail address as one
+        # token, which the words of a query ("sal 2026 00001") never match.
+        folded=" ".join(re.findall(r"\w+", fold(text))),
     )
 
 
