@@ -3,7 +3,7 @@ return asked of sales, and the sales user's list of returns to open."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from spona.core.errors import ApplicationError, NotFound
+from spona.core.models import Company, User
 from spona.front.support import selectors, services
 from spona.front.support.forms import HandOverForm, SplitForm
 from spona.front.support.models import TicketLink
@@ -44,48 +45,67 @@ def ticket_split(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("support:ticket_detail", pk=split.pk)
 
 
+def _hand_over(
+    request: HttpRequest,
+    pk: int,
+    *,
+    prefix: str,
+    record_type: str,
+    label: str,
+    invalid: str,
+    done: str,
+    ask: Callable[[User, Company, int, str], object],
+) -> HttpResponse:
+    """Validate a hand-over form for one of the ticket's linked records and pass it to ``ask(record_id, reason)``."""
+    user, company = caller(request)
+    ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
+    form = HandOverForm(request.POST, prefix=prefix, records=linked(ticket.links.all(), record_type), label=label)
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return redirect("support:ticket_detail", pk=pk)
+    try:
+        ask(user, company, form.cleaned_data["record"], form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("support:ticket_detail", pk=pk)
+
+
 @require_POST
 @company_view("support.manage")
 def ticket_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask finance for a credit note for an invoice linked to the ticket (a draft finance posts)."""
-    user, company = caller(request)
-    ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
-    form = HandOverForm(
-        request.POST, prefix="credit", records=linked(ticket.links.all(), TicketLink.RecordType.INVOICE), label=_("Invoice")
+    return _hand_over(
+        request,
+        pk,
+        prefix="credit",
+        record_type=TicketLink.RecordType.INVOICE,
+        label=_("Invoice"),
+        invalid=_("Choose a linked invoice and give the reason."),
+        done=_("Credit note requested: finance will review and post the draft."),
+        ask=lambda user, company, record, reason: services.ticket_request_credit_note(
+            actor=user, company=company, ticket_id=pk, invoice_id=record, reason=reason
+        ),
     )
-    if not form.is_valid():
-        messages.error(request, _("Choose a linked invoice and give the reason."))
-        return redirect("support:ticket_detail", pk=pk)
-    d = form.cleaned_data
-    try:
-        services.ticket_request_credit_note(actor=user, company=company, ticket_id=pk, invoice_id=d["record"], reason=d["reason"])
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Credit note requested: finance will review and post the draft."))
-    return redirect("support:ticket_detail", pk=pk)
 
 
 @require_POST
 @company_view("support.manage")
 def ticket_return(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask sales to take back the goods of an order linked to the ticket."""
-    user, company = caller(request)
-    ticket = selectors.ticket_get(user=user, company=company, ticket_id=pk)
-    form = HandOverForm(
-        request.POST, prefix="return", records=linked(ticket.links.all(), TicketLink.RecordType.ORDER), label=_("Order")
+    return _hand_over(
+        request,
+        pk,
+        prefix="return",
+        record_type=TicketLink.RecordType.ORDER,
+        label=_("Order"),
+        invalid=_("Choose a linked order and give the reason."),
+        done=_("Return requested: sales will open it."),
+        ask=lambda user, company, record, reason: services.ticket_request_return(
+            actor=user, company=company, ticket_id=pk, order_id=record, reason=reason
+        ),
     )
-    if not form.is_valid():
-        messages.error(request, _("Choose a linked order and give the reason."))
-        return redirect("support:ticket_detail", pk=pk)
-    d = form.cleaned_data
-    try:
-        services.ticket_request_return(actor=user, company=company, ticket_id=pk, order_id=d["record"], reason=d["reason"])
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Return requested: sales will open it."))
-    return redirect("support:ticket_detail", pk=pk)
 
 
 @require_GET
