@@ -4,15 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0005_bank_statements'),
+        ("finance", "0005_bank_statements"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='account',
-            name='role',
-            field=models.CharField(blank=True, choices=[('', 'None'), ('receivable', 'Receivable'), ('payable', 'Payable'), ('bank', 'Bank'), ('cash', 'Cash'), ('tax_output', 'Output tax'), ('tax_input', 'Input tax'), ('stock', 'Stock'), ('stock_input', 'Goods received not invoiced'), ('wip', 'Work in progress'), ('cogs', 'Cost of goods sold'), ('price_difference', 'Purchase price differences'), ('stock_loss', 'Stock losses and adjustments'), ('retained_earnings', 'Retained earnings'), ('current_earnings', 'Current year earnings'), ('fx_gain', 'Exchange gain'), ('fx_loss', 'Exchange loss'), ('write_off', 'Write-off')], default='', max_length=20, verbose_name='role'),
+            model_name="account",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "None"),
+                    ("receivable", "Receivable"),
+                    ("payable", "Payable"),
+                    ("bank", "Bank"),
+                    ("cash", "Cash"),
+                    ("tax_output", "Output tax"),
+                    ("tax_input", "Input tax"),
+                    ("stock", "Stock"),
+                    ("stock_input", "Goods received not invoiced"),
+                    ("wip", "Work in progress"),
+                    ("cogs", "Cost of goods sold"),
+                    ("price_difference", "Purchase price differences"),
+                    ("stock_loss", "Stock losses and adjustments"),
+                    ("retained_earnings", "Retained earnings"),
+                    ("current_earnings", "Current year earnings"),
+                    ("fx_gain", "Exchange gain"),
+                    ("fx_loss", "Exchange loss"),
+                    ("write_off", "Write-off"),
+                ],
+                default="",
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
     ]
