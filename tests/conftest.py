@@ -3,7 +3,21 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from tests.database import database_from_template
 from tests.factories import CompanyFactory, member
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's set-up, but starting from a copy of the migrated template (tests/database.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with database_from_template():
+        with django_db_blocker.unblock():
+            config = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=True)
+        yield
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture
