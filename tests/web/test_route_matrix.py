@@ -12,13 +12,14 @@ object page whose id this test cannot fill in, fails here.
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from spona.core import services
 from spona.core.models import EventDelivery, Role
 from spona.core.permissions import POLICY
 from tests import access
-from tests.factories import member, party
+from tests.factories import CompanyFactory, member, party
 
 SENTINEL = "Sentinel Victim"
 PUBLIC = {
@@ -52,9 +53,29 @@ def _walk(resolver, namespace=None):
 PAGES = sorted(_walk(get_resolver()), key=lambda pair: pair[0])
 
 
-@pytest.fixture
-def victim(company, admin):
-    """The company under attack, with one record of every kind a page can name."""
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The company under attack, with one record of every kind a page can name, and its attackers.
+
+    Made once for the module's ~270 cases inside a transaction that is rolled back after the last
+    one; each case runs in a savepoint of its own (pytest-django's ``db``), so what it changes is
+    undone before the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        company = CompanyFactory(name="Acme d.o.o.", code="acme", country="RS")
+        other_company = CompanyFactory(name="Globex Ltd", code="globex", country="GB", base_currency="GBP")
+        admin = member(company, "admin", full_name="Ana Admin", email="admin@acme.test")
+        victim_party = party(company, "Portal Customer")
+        yield {
+            "company": company,
+            "victim": _victim(company, admin),
+            "victim_party": victim_party,
+            "portal": member(company, "portal", party=victim_party),
+            "stranger": member(other_company, "admin", "finance", "management"),
+        }
+        transaction.set_rollback(True)
+
+
+def _victim(company, admin):
     seller = member(company, "sales", full_name=f"{SENTINEL} Seller")
     target = party(company, f"{SENTINEL} Party", emails=["secret@victim.example"], roles=["customer"])
     other = party(company, f"{SENTINEL} Partner")
@@ -101,13 +122,11 @@ def _without(permission):
     [(n, p) for n, p in PAGES if n not in PUBLIC | OWN_ACCOUNT],
     ids=lambda x: x if isinstance(x, str) else "",
 )
-def test_no_page_gives_away_another_companys_or_roles_data(client, company, other_company, victim, name, pattern):
-    url = _url(name, pattern, victim)
+def test_no_page_gives_away_another_companys_or_roles_data(world, db, client, name, pattern):
+    url = _url(name, pattern, world["victim"])
     permission = _permission(pattern)
-    victim_party = party(company, "Portal Customer")
-    portal = member(company, "portal", party=victim_party)
-    stranger = member(other_company, "admin", "finance", "management")
-    no_role = member(company, *_without(permission), party=victim_party)
+    portal, stranger = world["portal"], world["stranger"]
+    no_role = member(world["company"], *_without(permission), party=world["victim_party"])
     for method in ("get", "post"):
         # anonymous: sent to the login page
         client.logout()
