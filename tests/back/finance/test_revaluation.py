@@ -54,7 +54,7 @@ def balances(ledger, accounts, customer, supplier, on):
     )
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rate=st.decimals(min_value=D("0.0500"), max_value=D("20.0000"), places=4))
 def test_revaluation_restates_open_items_at_the_rate_and_reverses_the_next_day(ledger, accounts, usd_items, rate):
     customer, supplier = usd_items

@@ -101,7 +101,7 @@ def summary(request: HttpRequest, party: Party) -> list[Figure]:
 
 
 def office_of(app: str) -> str:
-    """"front", "back" or "bridge" for a domain app, "core" for the registry itself."""
+    """ "front", "back" or "bridge" for a domain app, "core" for the registry itself."""
     if app == "core":
         return "core"
     return django_apps.get_app_config(app).name.split(".")[1]
