@@ -18,7 +18,7 @@ from spona.core.demo import DemoContext, register_step
 
 FAIR_LEADS = (
     ("Contact", "Company", "E-mail", "Phone", "Country", "Source", "Notes"),
-    ("Nikola Ristić", "Agro Sistem d.o.o.", "nikola.ristic@agrosistem.example", "+381 21 455 120", "RS", "event", "Asked for a fleet offer"),
+    ("Nikola Ristić", "Agro Sistem d.o.o.", "nikola.ristic@agrosistem.example", "+381 21 455 120", "RS", "event", "Fleet offer"),
     ("Tamara Gajić", "Brodogradnja Dunav", "tamara.gajic@bdunav.example", "", "RS", "event", "Wants a demo in May"),
     ("Luka Horvat", "Horvat & sinovi", "luka@horvat-sinovi.example", "+385 1 4820 300", "HR", "event", ""),
     ("Eva Novak", "Alpska oprema d.o.o.", "eva.novak@alpska.example", "", "SI", "event", "Met at the stand on day 2"),
