@@ -1,4 +1,4 @@
-"""CRM pages: roles, leads from capture to qualification, import, the public form, the board, My day."""
+"""CRM pages: roles, leads from capture to qualification, the public form, the board, My day."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import time
 
 import pytest
 from django.core import signing
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from spona.core.models import Party
@@ -87,34 +86,6 @@ def test_disqualify_needs_a_reason_on_the_page(client, company, sales):
     assert Lead.objects.get().status == "new"
     client.post(f"/crm/leads/{item.pk}/status/", {"status": "disqualified", "reason": "Spam"})
     assert Lead.objects.get().status == "disqualified"
-
-
-IMPORT_OK = "contact_name,company_name,email,country\nAna,Alfa,ana@alfa.rs,RS\nBoris,,boris@gmail.com,DE\n"
-IMPORT_BAD = "contact_name,company_name,email\nAna,Alfa,ana@alfa.rs\n,,nobody@x.rs\nCeca,Cit,not-mail\n"
-
-
-def test_import_dry_run_shows_row_errors_and_commits_all_or_nothing(client, company, sales):
-    client.force_login(sales)
-    # when a file with two bad rows is previewed
-    response = client.post(
-        "/crm/leads/import/", {"action": "preview", "file": SimpleUploadedFile("leads.csv", IMPORT_BAD.encode())}
-    )
-    body = response.content.decode()
-    # then each bad row shows its error, no import button is offered, and nothing was created
-    assert "3 rows, 2 with errors" in body and "Give a contact name or a company name." in body
-    assert 'id="import-commit"' not in body and Lead.objects.count() == 0
-    # and forcing a commit of that content imports nothing
-    response = client.post("/crm/leads/import/", {"action": "commit", "content": IMPORT_BAD})
-    assert "nothing was imported" in response.content.decode() and Lead.objects.count() == 0
-    # when a clean file is previewed, then committed
-    body = client.post(
-        "/crm/leads/import/", {"action": "preview", "file": SimpleUploadedFile("ok.csv", IMPORT_OK.encode())}
-    ).content.decode()
-    assert "2 rows, 0 with errors" in body and 'id="import-commit"' in body
-    response = client.post("/crm/leads/import/", {"action": "commit", "content": IMPORT_OK})
-    # then both rows are leads from the import
-    assert response.status_code == 302
-    assert sorted(Lead.objects.values_list("contact_name", "source")) == [("Ana", "import"), ("Boris", "import")]
 
 
 def _public_post(client, code="acme", started=None, **fields):

@@ -1,5 +1,7 @@
 """The inventory REST endpoints under /api/v1/inventory/: products, stock, moves, transfers, reservations, warehouses.
 
+Categories and the opening valuation are in ``api_costing``, the reports in ``api_reports``.
+
 Thin by rule: each endpoint parses an explicit input schema, calls one inventory service or
 selector with ``request.user`` and ``request.company``, and shapes the answer. Input schemas
 list the writable fields and refuse any other (SEC2): company, state, number, version counters,
@@ -589,7 +591,9 @@ def create_inventory_warehouse(request: HttpRequest, payload: WarehouseIn) -> An
     return Status(201, _warehouse_out(selectors_ui.warehouse_get(user=user, company=company, warehouse_id=warehouse.pk)))
 
 
-# The reports live in their own module; mounted here so that /api/v1/inventory/reports/... stays one router.
+# Reports and costing live in modules of their own; mounted here so that /api/v1/inventory/... stays one router.
+from spona.back.inventory.api_costing import router as costing_router  # noqa: E402
 from spona.back.inventory.api_reports import router as reports_router  # noqa: E402
 
+router.add_router("", costing_router)
 router.add_router("", reports_router)

@@ -282,21 +282,55 @@ class CategoryRow:
     valued: bool
 
 
-def category_rows(*, user: User, company: Company) -> list[CategoryRow]:
-    """Return every category with its product count and whether valuation layers exist for it (two queries)."""
-    require(user, "inventory.view", company)
-    categories = list(
-        ProductCategory.objects.filter(company=company)
-        .select_related("parent")
-        .annotate(product_count=Count("products", distinct=True))
-        .order_by("name", "pk")
-    )
+def _category_rows(company: Company, categories: list[ProductCategory]) -> list[CategoryRow]:
+    """The rows of annotated categories, with one more query for which of them hold valued stock."""
     valued = set(
-        ValuationLayer.objects.filter(company=company, product__category__isnull=False)
+        ValuationLayer.objects.filter(company=company, product__category__in=[c.pk for c in categories])
         .values_list("product__category_id", flat=True)
         .distinct()
     )
     return [CategoryRow(category=c, products=c.product_count, valued=c.pk in valued) for c in categories]
+
+
+def _categories(company: Company) -> QuerySet[ProductCategory]:
+    return (
+        ProductCategory.objects.filter(company=company)
+        .select_related("parent")
+        .annotate(product_count=Count("products", distinct=True))
+    )
+
+
+def category_rows(*, user: User, company: Company) -> list[CategoryRow]:
+    """Return every category with its product count and whether valuation layers exist for it (two queries)."""
+    require(user, "inventory.view", company)
+    return _category_rows(company, list(_categories(company).order_by("name", "pk")))
+
+
+def category_page(*, user: User, company: Company, q: str = "", cursor: str | None = None, limit: int = 50) -> Page:
+    """List categories by name (keyset pagination) as rows with product count and valued flag; ``q`` matches the name.
+
+    Two queries per page. Raises ValidationFailed for a broken cursor.
+    """
+    require(user, "inventory.view", company)
+    qs = _categories(company)
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    if cursor:
+        name, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(name__gt=name) | Q(name=name, pk__gt=pk))
+    limit = _limit(limit)
+    found = list(qs.order_by("name", "pk")[: limit + 1])
+    next_cursor = encode_cursor([found[limit - 1].name, found[limit - 1].pk]) if len(found) > limit else None
+    return Page(items=_category_rows(company, found[:limit]), next_cursor=next_cursor)
+
+
+def category_row(*, user: User, company: Company, category_id: int) -> CategoryRow:
+    """Return one category as a row (product count, valued); NotFound for another company's."""
+    require(user, "inventory.view", company)
+    category = _categories(company).filter(pk=category_id).first()
+    if category is None:
+        raise NotFound("No such category.")
+    return _category_rows(company, [category])[0]
 
 
 def category_get(*, user: User, company: Company, category_id: int) -> tuple[ProductCategory, bool]:

@@ -10,7 +10,7 @@ class ImportsConfig(AppConfig):
     verbose_name = "Imports"
 
     def ready(self) -> None:
-        from spona.bridge.imports import importers, permissions  # noqa: F401  (each registers itself)
+        from spona.bridge.imports import demo, importers, permissions  # noqa: F401  (each registers itself)
         from spona.web import navigation
         from spona.web.navigation import MenuEntry
 

@@ -244,8 +244,22 @@ class LeadImporter(Importer):
         Field("source", "Source", help="import (the default), web_form, referral, event, email …"),
         Field("notes", "Notes"),
     )
+    options = (
+        Field(
+            "skip_duplicates",
+            "Skip leads that exist already",
+            type="bool",
+            help="A row whose e-mail is a lead's or a party's already; without this, such a row is an error",
+        ),
+    )
 
     def apply(self, run: Run, line: int, values: dict[str, Any]) -> None:
+        duplicate = self._duplicate(run, values.get("email") or "")
+        if duplicate:
+            if run.options.get("skip_duplicates"):
+                run.skipped += 1
+                return
+            raise RowFailed([(line, "email", duplicate)])
         data = crm_services.LeadInput(
             contact_name=values.get("contact_name") or "",
             company_name=values.get("company_name") or "",
@@ -256,6 +270,27 @@ class LeadImporter(Importer):
             notes=values.get("notes") or "",
         )
         crm_services.lead_create(actor=run.actor, company=run.company, data=data)
+
+    def _duplicate(self, run: Run, email: str) -> str:
+        """Why a row with this e-mail would be a second lead (rows imported before it included), or ''.
+
+        A known customer or contact (a party with the e-mail) is sales' already: a lead for them
+        would start a second conversation with the same person.
+        """
+        try:
+            email = normalise_email(email) if email else ""
+        except ValidationError:  # an invalid e-mail is the service's to report, with its message
+            return ""
+        if not email:
+            return ""
+        lead = crm_selectors.lead_with_email(user=run.actor, company=run.company, email=email)
+        if lead is not None:
+            return f"The lead {lead} has this e-mail already."
+        owner = ContactPoint.objects.filter(party__company=run.company, kind="email", value=email).values("party_id")
+        party = Party.objects.filter(company=run.company, merged_into__isnull=True, pk__in=owner).first()
+        if party is not None:
+            return f"{party.name} has this e-mail already (in the party registry)."
+        return ""
 
     def export_rows(self, actor: User, company: Company) -> Iterator[list[Any]]:
         for lead in _pages(lambda **page: crm_selectors.lead_list(user=actor, company=company, **page)):

@@ -35,7 +35,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
     """Upload a file to import (it is checked at once), export a kind, and see the latest imports."""
     user, company = _caller(request)
     importers = registry.kinds_for(user, company)
-    form = UploadForm(request.POST or None, request.FILES or None, importers=importers)
+    # ?kind=leads preselects a kind: an app's own "Import" button (the lead list's) lands here.
+    form = UploadForm(
+        request.POST or None, request.FILES or None, importers=importers, initial={"kind": request.GET.get("kind", "")}
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

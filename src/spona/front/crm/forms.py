@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from typing import Any
 
@@ -81,40 +79,6 @@ class QualifyForm(forms.Form):
         label=_("Contact"), required=False, min_value=1, max_value=2**63 - 1, widget=party_widget(),
         help_text=_("Leave empty to reuse a person with the same e-mail or name, or register one."),
     )  # fmt: skip
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV or Excel file"),
-        required=False,
-        help_text=_("Columns: contact_name, company_name, email, phone, country, source, notes."),
-    )
-    content = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2_000_000)
-    # A workbook checked in the preview comes back for the commit as base64 (2 MB become 2.7 MB).
-    workbook = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2_800_000)
-
-    MAX_BYTES = 2_000_000
-    XLSX_MAGIC = b"PK\x03\x04"
-
-    def upload(self) -> tuple[str, bytes | str]:
-        """The uploaded or carried-over file: ``("xlsx", bytes)`` or ``("csv", text)``."""
-        upload = self.cleaned_data.get("file")
-        if upload is None:
-            if self.cleaned_data.get("workbook"):
-                try:
-                    return "xlsx", base64.b64decode(self.cleaned_data["workbook"], validate=True)
-                except binascii.Error:
-                    raise forms.ValidationError(_("Upload the file again.")) from None
-            return "csv", self.cleaned_data.get("content") or ""
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
-        data = upload.read()
-        if data.startswith(self.XLSX_MAGIC):
-            return "xlsx", data
-        try:
-            return "csv", data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise forms.ValidationError(_("Save the file as UTF-8 CSV or as an Excel workbook (.xlsx).")) from None
 
 
 class TargetForm(forms.Form):

@@ -89,6 +89,14 @@ def lead_duplicates(*, user: User, company: Company, lead: Lead) -> list[Party]:
     return list(found.values())
 
 
+def lead_with_email(*, user: User, company: Company, email: str) -> Lead | None:
+    """Return the newest lead of the company with this (normalised) e-mail, or None; importers use it to find duplicates."""
+    require(user, "crm.view_leads", company)
+    if not email:
+        return None
+    return Lead.objects.filter(company=company, email=email.strip().lower()).order_by("-pk").first()
+
+
 def pipeline_list(*, user: User, company: Company) -> list[Pipeline]:
     """The company's pipelines with their stages in order (the default pipeline is created on first use)."""
     require(user, "crm.view", company)

@@ -10,7 +10,6 @@ urlpatterns = [
     # Leads
     path("leads/", leads.lead_list, name="lead_list"),
     path("leads/new/", leads.lead_create, name="lead_create"),
-    path("leads/import/", leads.lead_import, name="lead_import"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/edit/", leads.lead_edit, name="lead_edit"),
     path("leads/<int:pk>/status/", leads.lead_status, name="lead_status"),

@@ -8,10 +8,27 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from spona.front.support.models import Article, Ticket, TicketLink
+from spona.front.support.models import Article, ReturnRequest, Ticket, TicketLink
 
 FORM_SALT = "spona.support.web_form"
 EMPTY = [("", "—")]
+
+
+class ReturnRequestFilterForm(forms.Form):
+    """The return requests' search and status; an empty status is the queue of requests still to open."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Waiting to be opened")), (ReturnRequest.Status.OPENED, _("Return opened")), ("all", _("Any"))],
+    )
+    cursor = forms.CharField(required=False, max_length=200)
+
+    def selected_status(self) -> str:
+        """The status to list: the queue by default, "" for any."""
+        status = self.cleaned_data.get("status") or ""
+        return {"": ReturnRequest.Status.REQUESTED, "all": ""}.get(status, status)
 
 
 class TicketFilterForm(forms.Form):

@@ -474,10 +474,39 @@ def chat_get(*, user: User, company: Company, session_id: int) -> ChatSession:
     return session
 
 
-def return_request_list(*, user: User, company: Company, open_only: bool = True) -> list[ReturnRequest]:
-    """Returns support asked sales for, oldest first: what a sales user has to open."""
+def return_request_list(
+    *,
+    user: User,
+    company: Company,
+    q: str = "",
+    status: str = ReturnRequest.Status.REQUESTED,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """List the returns support asked sales for: what a sales user has to open (keyset pagination).
+
+    ``status`` "requested" (the default) is the queue, oldest first, so nothing waits unseen;
+    "opened" or "" (any) go newest first. ``q`` matches the ticket number (exact), the order
+    number, the customer's name or the reason. Raises ValidationFailed for a broken cursor.
+    """
     require(user, "sales.manage", company)
-    requests = ReturnRequest.objects.filter(company=company).select_related("ticket", "requested_by", "ticket__party")
-    if open_only:
-        requests = requests.filter(status=ReturnRequest.Status.REQUESTED)
-    return list(requests.order_by("id")[:200])
+    qs = ReturnRequest.objects.filter(company=company).select_related("ticket__party", "requested_by")
+    term = q.strip()
+    if term:
+        qs = qs.filter(
+            Q(ticket__number__iexact=term)
+            | Q(order_label__icontains=term)
+            | Q(ticket__party__name__icontains=term)
+            | Q(reason__icontains=term)
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if status != ReturnRequest.Status.REQUESTED:
+        return _page(qs, cursor, limit)
+    if cursor:
+        _, pk = decode_cursor(cursor)
+        qs = qs.filter(pk__gt=pk)
+    limit = max(1, min(limit, 200))
+    rows = list(qs.order_by("pk")[: limit + 1])
+    next_cursor = encode_cursor(["", rows[limit - 1].pk]) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)

@@ -88,6 +88,9 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     },
     "release_inventory_reservation": lambda ids: {},
     "create_inventory_warehouse": lambda ids: {"code": "EVIL", "name": "Planted"},
+    "create_inventory_category": lambda ids: {"name": "Planted", "parent_id": ids["product_category_id"]},
+    "update_inventory_category": lambda ids: {"name": "Renamed", "parent_id": None, "costing_method": "fifo"},
+    "open_inventory_valuation": lambda ids: {},
 }
 
 
@@ -102,3 +105,4 @@ def assert_untouched(victim: dict[str, int]) -> None:
     assert Reservation.objects.filter(product_id=victim["product_id"]).count() == 1
     assert not Warehouse.objects.filter(company_id=product.company_id, code="EVIL").exists()
     assert not Product.objects.filter(company_id=product.company_id, sku="PLANTED").exists()
+    assert not ProductCategory.objects.filter(company_id=product.company_id, name="Planted").exists()

@@ -7,7 +7,6 @@ apps import this package (``from spona.front.crm import services``).
 
 from spona.front.crm.services.activities import activity_create, activity_done, activity_set_reminder
 from spona.front.crm.services.assignment import assign_owner, rule_create, rule_delete, team_create, team_update
-from spona.front.crm.services.imports import ImportReport, ImportRow, lead_import, lead_import_xlsx
 from spona.front.crm.services.leads import (
     LeadInput,
     lead_create,
@@ -31,8 +30,6 @@ from spona.front.crm.services.reminders import activity_reminders_send, crm_mail
 from spona.front.crm.services.targets import target_delete, target_set
 
 __all__ = [
-    "ImportReport",
-    "ImportRow",
     "LeadInput",
     "MailLead",
     "OpportunityInput",
@@ -44,8 +41,6 @@ __all__ = [
     "crm_mail_send",
     "lead_create",
     "lead_from_email",
-    "lead_import",
-    "lead_import_xlsx",
     "lead_qualify",
     "lead_rescore",
     "lead_set_status",

@@ -1,11 +1,8 @@
 """Lead screens: list with filters, capture and edit, detail with duplicates and score, status,
-qualification into an opportunity, rescoring, and CSV import with a dry-run preview."""
+qualification into an opportunity and rescoring. Leads are imported on the imports pages (kind "leads")."""
 
 from __future__ import annotations
 
-import base64
-
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from spona.core.errors import ApplicationError, ValidationFailed
 from spona.front.crm import selectors, services
-from spona.front.crm.forms import ImportForm, LeadFilterForm, LeadForm, LeadStatusForm, QualifyForm, set_party_choices
+from spona.front.crm.forms import LeadFilterForm, LeadForm, LeadStatusForm, QualifyForm, set_party_choices
 from spona.front.crm.views.common import caller, crumbs, query_without_cursor
 from spona.web.views.base import apply_error, can, company_view
 
@@ -232,45 +229,4 @@ def lead_qualify(request: HttpRequest, pk: int) -> HttpResponse:
             "cancel_url": reverse("crm:lead_detail", args=[lead.pk]),
             "breadcrumbs": crumbs("leads", (str(lead), reverse("crm:lead_detail", args=[lead.pk])), (_("Qualify"), None)),
         },
-    )
-
-
-def _run_import(request: HttpRequest, kind: str, data: bytes | str, commit: bool) -> services.ImportReport:
-    user, company = caller(request)
-    if kind == "xlsx":
-        return services.lead_import_xlsx(actor=user, company=company, content=data, commit=commit)  # type: ignore[arg-type]
-    return services.lead_import(actor=user, company=company, text=data, commit=commit)  # type: ignore[arg-type]
-
-
-@company_view("crm.manage")
-def lead_import(request: HttpRequest) -> HttpResponse:
-    """Import leads from CSV or XLSX: "Preview" checks every row; "Import" takes all rows or none."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    kind: str = "csv"
-    data: bytes | str = ""
-    if request.method == "POST" and form.is_valid():
-        commit = request.POST.get("action") == "commit"
-        try:
-            kind, data = form.upload()
-            report = _run_import(request, kind, data, commit)
-        except ApplicationError as exc:
-            # The summary ("2 of 3 rows have errors; nothing was imported") belongs above the form.
-            form.add_error(None, exc.message)
-            if commit and data:
-                report = _run_import(request, kind, data, False)
-        except forms.ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            if commit:
-                messages.success(request, _("%(count)d leads imported.") % {"count": report.created})
-                return redirect("crm:lead_list")
-    carried = {
-        "content": data if isinstance(data, str) else "",
-        "workbook": base64.b64encode(data).decode() if isinstance(data, bytes) else "",
-    }
-    return render(
-        request,
-        "crm/lead_import.html",
-        {"form": form, "report": report, **carried, "breadcrumbs": crumbs("leads", (_("Import"), None))},
     )

@@ -11,13 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from spona.core.errors import ApplicationError, NotFound
+from spona.core.errors import ApplicationError, NotFound, ValidationFailed
 from spona.core.models import Company, User
 from spona.front.support import selectors, services
-from spona.front.support.forms import HandOverForm, SplitForm
-from spona.front.support.models import TicketLink
-from spona.front.support.views.common import caller
+from spona.front.support.forms import HandOverForm, ReturnRequestFilterForm, SplitForm
+from spona.front.support.models import ReturnRequest, TicketLink
+from spona.front.support.views.common import caller, query_without_cursor
 from spona.web.views.base import company_view
+
+# As the ticket queue: a page a sales user can take in at a glance.
+PAGE_SIZE = 25
 
 
 def linked(links: Iterable[TicketLink], record_type: str) -> list[tuple[int, str]]:
@@ -111,13 +114,32 @@ def ticket_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @company_view("sales.manage")
 def return_request_list(request: HttpRequest) -> HttpResponse:
-    """The returns support asked for, for a sales user to open."""
+    """The returns support asked for, for a sales user to open: the queue oldest first, searchable, a page at a time.
+
+    An htmx request (live search, paging) gets the results only.
+    """
     user, company = caller(request)
-    return render(
-        request,
-        "support/return_request_list.html",
-        {"requests": selectors.return_request_list(user=user, company=company), "breadcrumbs": [(_("Return requests"), None)]},
-    )
+    form = ReturnRequestFilterForm(request.GET)
+    form.is_valid()  # a bad value drops only its own filter
+    filters = {"q": form.cleaned_data.get("q") or "", "status": form.selected_status()}
+    try:
+        page = selectors.return_request_list(
+            user=user, company=company, cursor=form.cleaned_data.get("cursor") or None, limit=PAGE_SIZE, **filters
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        page = selectors.return_request_list(user=user, company=company, limit=PAGE_SIZE, **filters)
+    context = {
+        "form": form,
+        "page": page,
+        "filtered": bool(filters["q"]) or filters["status"] != ReturnRequest.Status.REQUESTED,
+        "first_page": bool(request.GET.get("cursor")),
+        "query": query_without_cursor(request),
+        "breadcrumbs": [(_("Return requests"), None)],
+    }
+    if request.htmx and not request.htmx.boosted:  # type: ignore[attr-defined]
+        return render(request, "support/partials/_return_request_results.html", context)
+    return render(request, "support/return_request_list.html", context)
 
 
 @require_POST

@@ -1,84 +1,21 @@
-"""XLSX import of leads (dry run, per-row errors, all or nothing) and activity reminders by e-mail."""
+"""Activity reminders by e-mail: sent once to the owner, on the timeline, refused after the due time."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
-import re
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook
 
 from spona.core.errors import PermissionDenied, ValidationFailed
 from spona.core.models import Event, TimelineEntry
 from spona.front.crm import services
-from spona.front.crm.models import Activity, Lead
+from spona.front.crm.models import Activity
 from tests.factories import deliver_events, member, party
 from tests.front.crm.factories import opportunity
 
 pytestmark = pytest.mark.django_db
-
-
-def workbook(*rows: tuple[object, ...]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-HEADER = ("contact_name", "company_name", "email", "phone", "country")
-GOOD = workbook((), HEADER, ("Ana", "Nova", "ana@nova.rs", 381601234567, "rs"), ("Boris", "", "", None, ""))
-BAD = workbook(
-    HEADER, ("Ana", "Nova", "ana@nova.rs", None, "RS"), ("", "", "x@y.rs", None, ""), ("Cile", "", "not-mail", None, "")
-)
-
-
-def test_xlsx_dry_run_reports_rows_by_their_sheet_numbers(company, sales):
-    # when a workbook with an empty first row is checked
-    report = services.lead_import_xlsx(actor=sales, company=company, content=GOOD, commit=False)
-    # then its data rows carry the sheet's row numbers, numbers read as typed, and nothing is created
-    assert [r.line for r in report.rows] == [3, 4] and report.error_count == 0
-    assert report.rows[0].values["phone"] == "381601234567"
-    assert not Lead.objects.filter(company=company).exists()
-
-
-def test_xlsx_commit_takes_all_rows_or_none(company, sales):
-    report = services.lead_import_xlsx(actor=sales, company=company, content=BAD, commit=False)
-    assert [(r.line, bool(r.errors)) for r in report.rows] == [(2, False), (3, True), (4, True)]
-    with pytest.raises(ValidationFailed, match="2 of 3 rows have errors"):
-        services.lead_import_xlsx(actor=sales, company=company, content=BAD, commit=True)
-    assert not Lead.objects.filter(company=company).exists()
-    done = services.lead_import_xlsx(actor=sales, company=company, content=GOOD, commit=True)
-    assert done.created == 2
-    assert sorted(Lead.objects.values_list("contact_name", "phone", "country", "source")) == [
-        ("Ana", "+381601234567", "RS", "import"), ("Boris", "", "", "import")
-    ]  # fmt: skip
-
-
-def test_a_file_that_is_no_workbook_is_a_field_error(company, sales):
-    with pytest.raises(ValidationFailed) as caught:
-        services.lead_import_xlsx(actor=sales, company=company, content=b"PK\x03\x04 broken", commit=False)
-    assert "file" in caught.value.field_errors
-
-
-def test_xlsx_import_page_previews_then_commits_the_same_workbook(client, company, sales):
-    client.force_login(sales)
-    # when a workbook is previewed
-    upload = SimpleUploadedFile("leads.xlsx", GOOD, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    body = client.post("/crm/leads/import/", {"action": "preview", "file": upload}).content.decode()
-    assert "2 rows, 0 with errors" in body and 'id="import-commit"' in body
-    # then the page carries the workbook for the commit, which imports its rows
-    carried = re.search(r'name="workbook" value="([^"]+)"', body).group(1)
-    assert base64.b64decode(carried) == GOOD
-    response = client.post("/crm/leads/import/", {"action": "commit", "workbook": carried})
-    assert response.status_code == 302 and Lead.objects.filter(company=company).count() == 2
 
 
 def test_a_reminder_mails_the_owner_once_and_lands_on_the_timeline(company, sales, django_capture_on_commit_callbacks):
