@@ -32,6 +32,8 @@ examples:
   python -m bench                                  every benchmark on SQLite and PostgreSQL
   python -m bench parties --db sqlite -n 500       one benchmark, one database, 500 parties
   python -m bench api --parties 20000              the API list over 20,000 parties
+  python -m bench mailin queue --db postgresql -n 500 --tickets 50000 --requests 20
+                                                   support, reduced: a quick check that it runs
 
 PostgreSQL: the database named in SPONA_BENCH_POSTGRES_URL
 (default {default}) is created
@@ -55,6 +57,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--parties", type=int, default=100_000, help="api: parties in the list being paged (default: 100,000)")
     parser.add_argument("--requests", type=int, default=200, help="api: timed requests per page (default: 200)")
     parser.add_argument("--moves", type=int, default=1_000_000, help="onhand: done stock moves (default: 1,000,000)")
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="queue: tickets in the support queue (default: 1,000,000)")
     parser.add_argument("--clients", type=int, default=8, help="reserve: concurrent clients on PostgreSQL (default: 8)")
     parser.add_argument("--lines", type=int, default=1_000_000, help="reports: posted lines in the ledger (default: 1,000,000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -82,6 +85,7 @@ def run_child(name: str, options: argparse.Namespace) -> None:
         lines=options.lines,
         moves=options.moves,
         clients=options.clients,
+        tickets=options.tickets,
     )
     print(json.dumps({"figures": figures}))
 
@@ -201,6 +205,8 @@ def _child_options(options: argparse.Namespace) -> list[str]:
         str(options.moves),
         "--clients",
         str(options.clients),
+        "--tickets",
+        str(options.tickets),
     ]
 
 

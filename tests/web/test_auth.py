@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import pyotp
 import pytest
+import time_machine
 from django.core import mail
 
-from tests.factories import PASSWORD, member
+from spona.core import selectors
+from tests.factories import PASSWORD, member, party
 
 
 def test_login_page_renders_with_email_and_password(client, db):
@@ -131,3 +135,27 @@ def test_password_change_shows_errors_on_the_fields(client, sales, login):
         "/password/change/", {"old_password": PASSWORD, "new_password1": "x-Strong-pass-1", "new_password2": "x-Strong-pass-1"}
     )
     assert response["Location"] == "/password/change/done/"
+
+
+def test_staff_set_up_two_factor_on_their_account_page_and_log_in_with_a_code(client, sales):
+    # given a staff user who set up and confirmed an authenticator app on their account page
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC), tick=False) as clock:
+        client.force_login(sales)
+        client.post("/account/two-factor/", {"action": "start"})
+        totp = pyotp.TOTP(selectors.totp_pending_setup(sales).secret)
+        assert totp.secret in client.get("/account/two-factor/").content.decode().replace(" ", "")
+        assert client.post("/account/two-factor/", {"action": "enable", "code": totp.now()}).status_code == 200
+        client.logout()
+        # when they log in half a minute later, following a link to the party list
+        clock.shift(30)
+        response = client.post("/login/", {"email": sales.email, "password": PASSWORD, "next": "/parties/"})
+        assert response["Location"] == "/login/code/"
+        # then the app's code takes them on to the link
+        response = client.post("/login/code/", {"code": totp.now()})
+        assert response.status_code == 302 and response["Location"] == "/parties/"
+
+
+def test_a_portal_contact_is_sent_to_the_portals_two_factor_page(client, company):
+    contact = member(company, "portal", party=party(company, "Kupac d.o.o.", roles=["customer"]))
+    client.force_login(contact)
+    assert client.get("/account/two-factor/")["Location"] == "/portal/two-factor/"

@@ -24,6 +24,7 @@ from tests.factories import CompanyFactory, member, party
 SENTINEL = "Sentinel Victim"
 PUBLIC = {
     "web:login",
+    "web:login_code",
     "web:logout",
     "web:set_language",
     "web:password_reset",
@@ -34,7 +35,7 @@ PUBLIC = {
     *access.PUBLIC_PAGES,
 }
 # Pages that only need a login (they act on the user's own account or session).
-OWN_ACCOUNT = {"web:switch_company", "web:password_change", "web:password_change_done"}
+OWN_ACCOUNT = {"web:switch_company", "web:password_change", "web:password_change_done", "web:two_factor"}
 # Which of the victim's records fills an object page's ``pk``, by URL name prefix.
 PK_OF = {"web:party_": "party_id", "web:user_": "user_id", **access.PK_OF}
 OTHER_KWARGS = {"relationship_id": "link_id"}

@@ -4,7 +4,8 @@ Counters live in Django's cache (the database cache in embedded mode, Redis when
 every web process sees the same counts. A window starts at the first failure and lasts
 ``settings.LOGIN_THROTTLE_WINDOW_SECONDS``; after ``settings.LOGIN_THROTTLE_ATTEMPTS`` failures
 in it, logins for that e-mail (or from that address) are refused until the window ends.
-A successful login clears both counters (SEC10).
+A successful login clears both counters (SEC10). One-time codes of the second login step are
+counted the same way, per user.
 """
 
 from __future__ import annotations
@@ -43,15 +44,15 @@ def _keys(email: str, client_ip: str) -> list[str]:
     return [f"spona:login:email:{digest}", f"spona:login:ip:{client_ip or 'unknown'}"]
 
 
-def check(*, email: str, client_ip: str) -> None:
-    """Refuse a login attempt that comes while its e-mail or address is locked.
+def _code_keys(user_id: int) -> list[str]:
+    return [f"spona:login:code:{user_id}"]
 
-    Raises LoginThrottled with the seconds left in the window.
-    """
+
+def _check(keys: list[str]) -> None:
     limit = settings.LOGIN_THROTTLE_ATTEMPTS
     now = time.time()
     waits = []
-    for key in _keys(email, client_ip):
+    for key in keys:
         count = cache.get(f"{key}:count", 0)
         if count >= limit:
             started = cache.get(f"{key}:started", now)
@@ -60,10 +61,9 @@ def check(*, email: str, client_ip: str) -> None:
         raise LoginThrottled(retry_after=max(1, max(waits)))
 
 
-def record_failure(*, email: str, client_ip: str) -> None:
-    """Count one failed login for the e-mail and for the client address."""
+def _record(keys: list[str]) -> None:
     window = settings.LOGIN_THROTTLE_WINDOW_SECONDS
-    for key in _keys(email, client_ip):
+    for key in keys:
         # add() only sets a missing key, so the window keeps the time of the first failure.
         cache.add(f"{key}:started", time.time(), window)
         if cache.add(f"{key}:count", 1, window):
@@ -75,6 +75,42 @@ def record_failure(*, email: str, client_ip: str) -> None:
             cache.set(f"{key}:count", 1, window)
 
 
+def _clear(keys: list[str]) -> None:
+    cache.delete_many([f"{key}:{part}" for key in keys for part in ("count", "started")])
+
+
+def check(*, email: str, client_ip: str) -> None:
+    """Refuse a login attempt that comes while its e-mail or address is locked.
+
+    Raises LoginThrottled with the seconds left in the window.
+    """
+    _check(_keys(email, client_ip))
+
+
+def record_failure(*, email: str, client_ip: str) -> None:
+    """Count one failed login for the e-mail and for the client address."""
+    _record(_keys(email, client_ip))
+
+
 def reset(*, email: str, client_ip: str) -> None:
     """Clear the counters after a successful login."""
-    cache.delete_many([f"{key}:{part}" for key in _keys(email, client_ip) for part in ("count", "started")])
+    _clear(_keys(email, client_ip))
+
+
+# The second step of a login (a one-time code) has its own counter per user: six digits are
+# guessed in a million tries, so the same limit as passwords keeps a guesser far from that.
+
+
+def check_code(*, user_id: int) -> None:
+    """Refuse a one-time code for a user who gave too many wrong ones; raises LoginThrottled."""
+    _check(_code_keys(user_id))
+
+
+def record_code_failure(*, user_id: int) -> None:
+    """Count one wrong one-time code for the user."""
+    _record(_code_keys(user_id))
+
+
+def reset_codes(*, user_id: int) -> None:
+    """Clear the user's wrong-code counter after a right code."""
+    _clear(_code_keys(user_id))

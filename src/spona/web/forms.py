@@ -248,3 +248,22 @@ class AuditFilterForm(forms.Form):
         self.fields["actor"].choices = [("", _("Anyone")), *((u.pk, str(u)) for u in options["actors"])]
         self.fields["action"].choices = [("", _("Any action")), *((a, a) for a in options["actions"])]
         self.fields["target_type"].choices = [("", _("Any record")), *((t, t) for t in options["target_types"])]
+
+
+class CodeForm(forms.Form):
+    """The second step of logging in, and the confirmation of a new authenticator app."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}),
+        help_text=_("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    """Asks for the password again before a change to how the user logs in."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from spona.web.views import admin, auth, language, parties, search, shell
+from spona.web.views import admin, auth, language, parties, search, shell, twofactor
 
 app_name = "web"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/palette/", search.search_palette, name="search_palette"),
     # Authentication
     path("login/", auth.login, name="login"),
+    path("login/code/", auth.login_code, name="login_code"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("password/reset/", auth.password_reset, name="password_reset"),
     path("password/reset/sent/", auth.password_reset_done, name="password_reset_done"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("password/reset/done/", auth.password_reset_complete, name="password_reset_complete"),
     path("password/change/", auth.password_change, name="password_change"),
     path("password/change/done/", auth.password_change_done, name="password_change_done"),
+    path("account/two-factor/", twofactor.two_factor, name="two_factor"),
     # Parties
     path("parties/", parties.party_list, name="party_list"),
     path("parties/search.json", parties.party_search, name="party_search"),

@@ -64,6 +64,7 @@ def records(company: Company) -> dict[str, int]:
         # the names of the API's path parameters
         "ticket_id": ticket.pk,
         "article_id": article.pk,
+        "chat_id": chat.pk,
     }
 
 
@@ -74,6 +75,7 @@ SAMPLE_BODIES: dict[str, Callable[[dict[str, int]], dict[str, Any]]] = {
     "set_support_ticket_status": lambda ids: {"status": "solved"},
     "assign_support_ticket": lambda ids: {"assignee_id": None},
     "create_support_article": lambda ids: {"title": "Planted", "body_markdown": "Planted"},
+    "post_support_chat_message": lambda ids: {"text": "Planted"},
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from tests.api.conftest import api_as  # noqa: F401 (the API tests' token client, a fixture here too)
 from tests.factories import member
 
 

@@ -203,3 +203,19 @@ def test_a_reply_that_could_not_be_sent_goes_out_with_the_retry_job(company, age
     (received,) = sink.wait_for(1)
     assert received["Message-ID"] == reply.message_id
     assert isinstance(received, EmailMessage)
+
+
+QUERIES_PER_REPLY = 16
+
+
+def test_a_reply_by_mail_costs_a_fixed_number_of_queries(company, django_assert_max_num_queries):
+    # given a ticket opened by mail from a known customer
+    party(company, "Bora Trade d.o.o.", emails=["jovana@bora.rs"])
+    services.mail_receive(company=company, raw=mail())
+    first = Message.objects.get()
+    # when the customer answers it (In-Reply-To), then the reply is found, locked and added in a bounded
+    # number of queries (the bench's mail-in rate depends on it): no second read of the ticket to lock it
+    with django_assert_max_num_queries(QUERIES_PER_REPLY) as captured:
+        outcome = services.mail_receive(company=company, raw=mail(headers={"In-Reply-To": first.message_id}))
+    assert outcome.outcome == "replied"
+    assert sum('FROM "support_ticket"' in q["sql"] for q in captured.captured_queries) == 1

@@ -9,6 +9,7 @@ from spona.core.models.schedule import ScheduledRun
 from spona.core.models.search import SearchEntry
 from spona.core.models.sequence import Sequence
 from spona.core.models.tokens import IdempotencyRecord, PersonalAccessToken
+from spona.core.models.twofactor import RecoveryCode, TwoFactor
 from spona.core.models.workers import WorkerHeartbeat
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Party",
     "PartyRole",
     "PersonalAccessToken",
+    "RecoveryCode",
     "Relationship",
     "Role",
     "ScheduledRun",
@@ -33,6 +35,7 @@ __all__ = [
     "Stamped",
     "Tag",
     "TimelineEntry",
+    "TwoFactor",
     "User",
     "WorkerHeartbeat",
 ]

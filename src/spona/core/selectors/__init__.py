@@ -33,9 +33,11 @@ from spona.core.selectors.parties import (
     user_list,
 )
 from spona.core.selectors.tokens import token_by_plaintext, token_list
+from spona.core.selectors.twofactor import Setup, recovery_codes_left, totp_pending_setup, two_factor_enabled
 
 __all__ = [
     "Page",
+    "Setup",
     "audit_filter_options",
     "audit_for",
     "audit_list",
@@ -57,10 +59,13 @@ __all__ = [
     "party_timeline",
     "party_timeline_hidden",
     "readable_apps",
+    "recovery_codes_left",
     "tag_list",
     "timeline_apps",
     "timeline_recent",
     "token_by_plaintext",
     "token_list",
+    "totp_pending_setup",
+    "two_factor_enabled",
     "user_list",
 ]

@@ -28,15 +28,25 @@ from spona.core.services.parties import (
     party_update,
 )
 from spona.core.services.tokens import token_create, token_record_use, token_revoke
+from spona.core.services.twofactor import (
+    CodeInvalid,
+    login_code_verify,
+    recovery_codes_renew,
+    totp_disable,
+    totp_enable,
+    totp_setup_start,
+)
 
 __all__ = [
     "AddressInput",
+    "CodeInvalid",
     "PartyInput",
     "company_create",
     "company_update",
     "delivery_replay",
     "delivery_replay_all",
     "exchange_rate_set",
+    "login_code_verify",
     "party_add_role",
     "party_create",
     "party_link",
@@ -44,10 +54,14 @@ __all__ = [
     "party_tag_add",
     "party_unlink",
     "party_update",
+    "recovery_codes_renew",
     "sequence_next",
     "token_create",
     "token_record_use",
     "token_revoke",
+    "totp_disable",
+    "totp_enable",
+    "totp_setup_start",
     "user_create",
     "user_set_active",
     "user_set_language",

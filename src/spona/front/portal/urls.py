@@ -21,6 +21,7 @@ urlpatterns = [
     path("help/", customer.article_list, name="article_list"),
     path("help/<int:pk>/", customer.article_detail, name="article_detail"),
     path("password/", customer.password_change, name="password_change"),
+    path("two-factor/", customer.two_factor, name="two_factor"),
     # The invitation link (signed; no login)
     path("invitation/<str:token>/", auth.invitation, name="invitation"),
     # Staff: a customer's portal logins

@@ -1,5 +1,5 @@
 """The support REST endpoints under /api/v1/support/: tickets (list, create, get, thread, reply,
-status, assign) and knowledge-base articles.
+status, assign), knowledge-base articles and live chats (list, read, write, close, make a ticket).
 
 Thin by rule: each endpoint parses an explicit input schema, calls one support service or
 selector with ``request.user`` and ``request.company``, and shapes the answer. Input schemas
@@ -20,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from spona.core.api import Id, Input, Text
 from spona.core.models import Company, User
 from spona.front.support import selectors, services
-from spona.front.support.models import Article, Message, Ticket
+from spona.front.support.models import Article, ChatLine, ChatSession, Message, Ticket
 
 router = Router(tags=["support"])
 
@@ -237,3 +237,102 @@ def create_support_article(request: HttpRequest, payload: ArticleIn) -> Any:
 def get_support_article(request: HttpRequest, article_id: Id) -> Any:
     user, company = _caller(request)
     return selectors.article_get(user=user, company=company, article_id=article_id)
+
+
+# Live chat ---------------------------------------------------------------------------------------
+# The same services as the agents' chat pages and WebSockets: a line posted here reaches the
+# visitor's and the agents' open sockets through the chat's channel-layer group.
+
+ChatStatus = Literal[tuple(ChatSession.Status.values)]  # type: ignore[valid-type]
+ChatSender = Literal[tuple(ChatLine.Sender.values)]  # type: ignore[valid-type]
+
+
+class ChatOut(Schema):
+    id: int
+    status: ChatStatus
+    visitor_name: str
+    visitor_email: str
+    party_id: int | None
+    agent_id: int | None
+    ticket_id: int | None
+    ticket_number: str | None = Field(description="The ticket holding the transcript, once there is one.")
+    created_at: dt.datetime
+    ended_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_ticket_number(obj: ChatSession) -> str | None:
+        return obj.ticket.number if obj.ticket_id and obj.ticket else None
+
+
+class ChatPage(Schema):
+    items: list[ChatOut]
+    next_cursor: str | None = Field(description="Pass it as `cursor` for the next page; null on the last page.")
+
+
+class ChatFilters(Schema):
+    status: ChatStatus | None = None
+    cursor: Text | None = Field(None, max_length=500, description="The `next_cursor` of the previous page.")
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ChatLineOut(Schema):
+    id: int
+    sender: ChatSender
+    author_id: int | None
+    name: str = Field(description="Who wrote it: the agent's or the visitor's name, or Spona for notices.")
+    text: str = Field(description="Plain text: show it as text, never as HTML.")
+    created_at: dt.datetime
+
+
+class ChatDetailOut(Schema):
+    chat: ChatOut
+    lines: list[ChatLineOut]
+
+
+class ChatLineIn(Input):
+    text: Text = Field(min_length=1, max_length=2000)
+
+
+@router.get("/chats", response=ChatPage)
+def list_support_chats(request: HttpRequest, filters: Query[ChatFilters]) -> Any:
+    """List chats newest first, optionally only the waiting, active or ended ones."""
+    user, company = _caller(request)
+    page = selectors.chat_page(
+        user=user, company=company, status=filters.status or "", cursor=filters.cursor, limit=filters.limit
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/chats/{chat_id}", response=ChatDetailOut)
+def get_support_chat(request: HttpRequest, chat_id: Id) -> Any:
+    """Return one chat with all its lines, oldest first."""
+    user, company = _caller(request)
+    chat = selectors.chat_get(user=user, company=company, session_id=chat_id)
+    return {"chat": chat, "lines": selectors.chat_lines(user=user, company=company, session=chat)}
+
+
+@router.post("/chats/{chat_id}/messages", response={201: ChatLineOut})
+def post_support_chat_message(request: HttpRequest, chat_id: Id, payload: ChatLineIn) -> Any:
+    """Write to the visitor as the calling agent; the first agent to write in a waiting chat takes it.
+
+    The line reaches the visitor's open chat at once. An ended chat answers 409.
+    """
+    user, company = _caller(request)
+    line = services.chat_agent_say(actor=user, company=company, session_id=chat_id, text=payload.text)
+    line.name = user.full_name  # type: ignore[attr-defined]
+    return Status(201, line)
+
+
+@router.post("/chats/{chat_id}/close", response=ChatOut)
+def close_support_chat(request: HttpRequest, chat_id: Id) -> Any:
+    """End the chat and file its transcript on its ticket (made now if there is none); closing twice changes nothing."""
+    user, company = _caller(request)
+    services.chat_end(actor=user, company=company, session_id=chat_id)
+    return selectors.chat_get(user=user, company=company, session_id=chat_id)
+
+
+@router.post("/chats/{chat_id}/ticket", response={201: TicketOut})
+def make_support_chat_ticket(request: HttpRequest, chat_id: Id) -> Any:
+    """Turn the conversation so far into a ticket (channel chat); later lines join it when the chat ends."""
+    user, company = _caller(request)
+    return Status(201, services.chat_make_ticket(actor=user, company=company, session_id=chat_id))

@@ -1,6 +1,6 @@
 """The demo company's support desk: two queues, a business calendar with holidays, SLA policies,
 macros, about forty tickets across every state with threads (some breached, some waiting on the
-customer), knowledge-base articles and satisfaction answers.
+customer), knowledge-base articles and satisfaction answers; and three live chats.
 
 Registered as a demo step (order 600). Each ticket is opened through the services, then its
 opening time is moved up to twelve days into the past together with its SLA due times, so that
@@ -17,7 +17,7 @@ from spona.core.demo import DemoContext, register_step
 from spona.core.models import Party, User
 from spona.core.services import user_create
 from spona.front.support import services
-from spona.front.support.models import Message, Satisfaction, Ticket
+from spona.front.support.models import ChatSession, Message, Satisfaction, Ticket
 
 TICKETS = 40
 SUBJECTS = (
@@ -202,4 +202,78 @@ def _age(ticket: Ticket, created: dt.datetime) -> None:
     ticket.refresh_from_db()
 
 
+# Live chats ---------------------------------------------------------------------------------------
+# A separate step (order 610, after the desk's queues and SLA policies exist, so a chat's ticket
+# lands in the default queue under the matching policy): one chat waiting for an agent, one in
+# conversation, one ended and filed on a ticket, each started and answered through the chat
+# services. It adds nothing when the company already has chats. A chat nobody writes in ends by
+# itself after 30 minutes (the idle job), so in a demo left running the first two are filed too.
+
+
+def _email_of(party: Party | None, fallback: str) -> str:
+    found = party.contact_points.filter(kind="email").values_list("value", flat=True).first() if party else None
+    return found or fallback
+
+
+def build_chats(ctx: DemoContext) -> None:
+    company, agent = ctx.company, ctx.users["support"]
+    if ChatSession.objects.filter(company=company).exists():
+        return
+    persons = list(Party.objects.filter(pk__in=ctx.records.get("persons", [])[:2]).order_by("pk"))
+    first = persons[0] if persons else None
+    second = persons[1] if len(persons) > 1 else None
+
+    # Someone asks on the help centre and waits for an agent.
+    services.chat_start(
+        company=company,
+        name=first.name if first else "Nikola Jovanović",
+        email=_email_of(first, "nikola.jovanovic@mail.example"),
+        text="Hello, do you deliver to Podgorica, and how long does it take?",
+    )
+
+    # A customer's contact (the portal login when there is one) is in conversation with the agent.
+    contact = ctx.users.get("portal")
+    talking = services.chat_start(
+        company=company,
+        name="Milica Savić",
+        email="milica.savic@mail.example",
+        text="Hi, our last invoice shows 12 chairs but we received 10.",
+        portal_user=contact,
+    )
+    services.chat_agent_say(
+        actor=agent, company=company, session_id=talking.pk, text="Hello! Let me look at the delivery note, one moment."
+    )
+    services.chat_visitor_say(session_id=talking.pk, text="Thank you, the order was placed last Tuesday.")
+    services.chat_agent_say(
+        actor=agent,
+        company=company,
+        session_id=talking.pk,
+        text="I see it: two chairs are on a second delivery that leaves tomorrow. The invoice is for the whole order.",
+    )
+
+    # A chat the agent turned into a ticket and ended: the transcript is on the ticket.
+    ended = services.chat_start(
+        company=company,
+        name=second.name if second else "Dragana Lukić",
+        email=_email_of(second, "dragana.lukic@mail.example"),
+        text="The scanner we bought shows error E42 after every page.",
+    )
+    services.chat_agent_say(
+        actor=agent,
+        company=company,
+        session_id=ended.pk,
+        text="E42 means the paper path is blocked. Could you open the cover and check for a stuck sheet?",
+    )
+    services.chat_visitor_say(session_id=ended.pk, text="Nothing is stuck, and it still shows E42.")
+    services.chat_agent_say(
+        actor=agent,
+        company=company,
+        session_id=ended.pk,
+        text="Then the sensor needs a technician. I am opening a ticket; we will call you to arrange a visit.",
+    )
+    services.chat_make_ticket(actor=agent, company=company, session_id=ended.pk)
+    services.chat_end(actor=agent, company=company, session_id=ended.pk)
+
+
 register_step("support.desk", build_support, order=600)
+register_step("support.chats", build_chats, order=610)

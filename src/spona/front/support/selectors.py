@@ -448,10 +448,16 @@ def chat_history(*, session: ChatSession) -> list[dict[str, Any]]:
     """
     from spona.front.support import live
 
-    names = {ChatLine.Sender.VISITOR: session.visitor_name, ChatLine.Sender.SYSTEM: "Spona"}
     lines = session.lines.select_related("author")
-    events = [live.line_event(x, x.author.full_name if x.author else names.get(x.sender, "")) for x in lines]
+    events = [live.line_event(x, chat_line_name(x, session)) for x in lines]
     return [*events, live.status_event(session)]
+
+
+def chat_line_name(line: ChatLine, session: ChatSession) -> str:
+    """Who wrote a chat line, as both sides see it: the agent's name, the visitor's, or Spona."""
+    if line.author_id:
+        return line.author.full_name  # type: ignore[union-attr]
+    return session.visitor_name if line.sender == ChatLine.Sender.VISITOR else "Spona"
 
 
 def chat_list(*, user: User, company: Company) -> list[ChatSession]:
@@ -463,6 +469,26 @@ def chat_list(*, user: User, company: Company) -> list[ChatSession]:
         .select_related("agent", "party")
         .order_by("-status", "id")
     )
+
+
+def chat_page(*, user: User, company: Company, status: str = "", cursor: str | None = None, limit: int = 50) -> Page:
+    """Chats of the company newest first, optionally in one status, a page at a time (the API's list)."""
+    require(user, "support.manage", company)
+    qs = ChatSession.objects.filter(company=company).select_related("ticket")
+    if status:
+        qs = qs.filter(status=status)
+    return _page(qs, cursor, limit)
+
+
+def chat_lines(*, user: User, company: Company, session: ChatSession) -> list[ChatLine]:
+    """Every line of a chat, oldest first, with ``name`` set to who wrote it."""
+    require(user, "support.manage", company)
+    if session.company_id != company.pk:
+        raise NotFound("No such chat.")
+    lines = list(session.lines.select_related("author"))
+    for line in lines:
+        line.name = chat_line_name(line, session)  # type: ignore[attr-defined]
+    return lines
 
 
 def chat_get(*, user: User, company: Company, session_id: int) -> ChatSession:

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from spona.back.finance.selectors import party_invoice_get, party_invoice_pdf, party_invoices
@@ -33,6 +35,7 @@ from spona.front.support.selectors import (
 )
 from spona.front.support.services import portal_reply, portal_ticket_create
 from spona.web.views.base import apply_error, company_view
+from spona.web.views.twofactor import two_factor_page
 
 
 def _customer(request: HttpRequest) -> tuple[Company, Party]:
@@ -250,3 +253,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 password_change = require_http_methods(["GET", "POST"])(company_view("portal.use")(PasswordChangeView.as_view()))
+
+
+@sensitive_post_parameters("password", "code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@company_view("portal.use")
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """The contact's two-factor login (authenticator app and recovery codes), in the portal's layout."""
+    company, customer = _customer(request)
+    return two_factor_page(
+        request, "portal/two_factor.html", {"company": company, "customer": customer, "title": _("Two-factor login")}
+    )

@@ -28,7 +28,6 @@ from spona.core.errors import ValidationFailed
 from spona.core.models import Company, ContactPoint, Party, Relationship
 from spona.core.validation import normalise_email
 from spona.front.support.models import InboundMail, Message, Queue, Ticket
-from spona.front.support.services.common import locked
 from spona.front.support.services.messages import REFERENCE, AttachmentIn, customer_message
 from spona.front.support.services.tickets import TicketInput, open_ticket
 
@@ -160,11 +159,14 @@ def _addresses_of(ticket: Ticket) -> set[str]:
 
 
 def _follow(company: Company, ticket_id: int) -> Ticket | None:
-    """The ticket a reply belongs to, following merges; None when it is closed (a new ticket starts)."""
-    ticket = Ticket.objects.filter(pk=ticket_id, company=company).first()
+    """The ticket a reply belongs to, following merges and locked for the reply; None when it is
+    closed (a new ticket starts)."""
+    # Lock as we read: the reply is added to the ticket found, so reading it again to lock it is a
+    # wasted query (a merged ticket locked on the way changes nothing).
+    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id, company=company).first()
     hops = 0
     while ticket is not None and ticket.merged_into_id and hops < 10:
-        ticket = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket.merged_into_id).first()
         hops += 1
     if ticket is None or ticket.status == Ticket.Status.CLOSED:
         return None
@@ -218,7 +220,6 @@ def mail_receive(
     ticket = _thread(company, msg, subject, sender)
     organisation, person = customer_for_address(company, sender, display)
     if ticket is not None:
-        ticket = locked(company, ticket.pk)
         customer_message(
             company=company, ticket=ticket, text=text, html=html, from_email=sender, party=person,
             message_id=message_id, attachments=files, strict=False,
