@@ -105,6 +105,12 @@ def _interested_handlers(event_name: str, company_id: int | None) -> list[str]:
     )
 
 
+def always_delivered_to(event_name: str) -> list[str]:
+    """The names of the handlers that get a delivery of every such event (no interest filter), sorted."""
+    specific = _HANDLERS.get(event_name, {})
+    return sorted(h for h in handlers_for(event_name) if (event_name if h in specific else "*", h) not in _INTERESTS)
+
+
 def handler_by_name(event_name: str, handler_name: str) -> Handler | None:
     return handlers_for(event_name).get(handler_name)
 
