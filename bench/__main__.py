@@ -23,6 +23,8 @@ from bench.cases import BENCHMARKS
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/spona_bench"
 DATABASES = ("sqlite", "postgresql")
+# Benchmarks of several processes writing at once: SQLite has one writer.
+POSTGRES_ONLY = {"scaleout"}
 
 EPILOG = """\
 benchmarks:
@@ -32,12 +34,14 @@ examples:
   python -m bench                                  every benchmark on SQLite and PostgreSQL
   python -m bench parties --db sqlite -n 500       one benchmark, one database, 500 parties
   python -m bench api --parties 20000              the API list over 20,000 parties
+  python -m bench scaleout --duration 90           web and Celery worker processes under load (PostgreSQL, Redis)
 
 PostgreSQL: the database named in SPONA_BENCH_POSTGRES_URL
 (default {default}) is created
 before each benchmark and dropped after it; when the server cannot be reached, the PostgreSQL
-runs are skipped with a message. Its name must contain "bench". Figures are also written to
-bench/results/.
+runs are skipped with a message. Its name must contain "bench". scaleout also needs Redis: the
+database in SPONA_BENCH_BROKER_URL (default redis://127.0.0.1:6379/14) is emptied before and
+after. Figures are also written to bench/results/.
 """
 
 
@@ -55,7 +59,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--parties", type=int, default=100_000, help="api: parties in the list being paged (default: 100,000)")
     parser.add_argument("--requests", type=int, default=200, help="api: timed requests per page (default: 200)")
     parser.add_argument("--moves", type=int, default=1_000_000, help="onhand: done stock moves (default: 1,000,000)")
-    parser.add_argument("--clients", type=int, default=8, help="reserve: concurrent clients on PostgreSQL (default: 8)")
+    parser.add_argument("--clients", type=int, default=8, help="reserve, scaleout: concurrent clients on PostgreSQL (default: 8)")
+    parser.add_argument("--duration", type=int, default=180, help="scaleout: seconds of load (default: 180)")
     parser.add_argument("--lines", type=int, default=1_000_000, help="reports: posted lines in the ledger (default: 1,000,000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -82,6 +87,7 @@ def run_child(name: str, options: argparse.Namespace) -> None:
         lines=options.lines,
         moves=options.moves,
         clients=options.clients,
+        duration=options.duration,
     )
     print(json.dumps({"figures": figures}))
 
@@ -157,6 +163,9 @@ def main(argv: list[str]) -> int:
     failed = False
     for name in names:
         for engine in engines:
+            if engine == "sqlite" and name in POSTGRES_ONLY:
+                console.print(f"[yellow]{name}: PostgreSQL only (several processes write at once); not run on SQLite[/]")
+                continue
             console.print(f"Running {name} on {engine} …")
             started = time.perf_counter()
             with fresh_database(engine, postgres_url) as env:
@@ -168,11 +177,12 @@ def main(argv: list[str]) -> int:
                     text=True,
                     check=False,
                 )
+            figures = _figures(child.stdout)
             if child.returncode != 0:
                 failed = True
                 console.print(f"[red]{name} on {engine} failed:[/]\n{child.stderr[-3000:]}")
+            if figures is None:
                 continue
-            figures = json.loads(child.stdout.strip().splitlines()[-1])["figures"]
             for figure, (value, unit) in figures.items():
                 table.add_row(name, engine, figure, f"{value:,.1f} {unit}".strip() if unit else f"{value:,.0f}")
             results.append({"benchmark": name, "database": engine, "figures": figures})
@@ -185,6 +195,15 @@ def main(argv: list[str]) -> int:
         path.write_text(json.dumps(results, indent=2))
         console.print(f"Figures written to {path.relative_to(ROOT)}")
     return 1 if failed else 0
+
+
+def _figures(stdout: str) -> dict[str, list[float | str]] | None:
+    """The figures a child printed as its last line; a benchmark that fails a check prints them too."""
+    lines = stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])["figures"] if lines else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _child_options(options: argparse.Namespace) -> list[str]:
@@ -201,6 +220,8 @@ def _child_options(options: argparse.Namespace) -> list[str]:
         str(options.moves),
         "--clients",
         str(options.clients),
+        "--duration",
+        str(options.duration),
     ]
 
 
