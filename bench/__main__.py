@@ -23,6 +23,8 @@ from bench.cases import BENCHMARKS
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/spona_bench"
 DATABASES = ("sqlite", "postgresql")
+# Benchmarks of several processes writing at once: SQLite has one writer.
+POSTGRES_ONLY = {"scaleout"}
 
 EPILOG = """\
 benchmarks:
@@ -34,12 +36,14 @@ examples:
   python -m bench api --parties 20000              the API list over 20,000 parties
   python -m bench mailin queue --db postgresql -n 500 --tickets 50000 --requests 20
                                                    support, reduced: a quick check that it runs
+  python -m bench scaleout --duration 90           web and Celery worker processes under load (PostgreSQL, Redis)
 
 PostgreSQL: the database named in SPONA_BENCH_POSTGRES_URL
 (default {default}) is created
 before each benchmark and dropped after it; when the server cannot be reached, the PostgreSQL
-runs are skipped with a message. Its name must contain "bench". Figures are also written to
-bench/results/.
+runs are skipped with a message. Its name must contain "bench". scaleout also needs Redis: the
+database in SPONA_BENCH_BROKER_URL (default redis://127.0.0.1:6379/14) is emptied before and
+after. Figures are also written to bench/results/.
 """
 
 
@@ -58,7 +62,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="api: timed requests per page (default: 200)")
     parser.add_argument("--moves", type=int, default=1_000_000, help="onhand: done stock moves (default: 1,000,000)")
     parser.add_argument("--tickets", type=int, default=1_000_000, help="queue: tickets in the support queue (default: 1,000,000)")
-    parser.add_argument("--clients", type=int, default=8, help="reserve: concurrent clients on PostgreSQL (default: 8)")
+    parser.add_argument("--clients", type=int, default=8, help="reserve, scaleout: concurrent clients on PostgreSQL (default: 8)")
+    parser.add_argument("--duration", type=int, default=180, help="scaleout: seconds of load (default: 180)")
     parser.add_argument("--lines", type=int, default=1_000_000, help="reports: posted lines in the ledger (default: 1,000,000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -86,6 +91,7 @@ def run_child(name: str, options: argparse.Namespace) -> None:
         moves=options.moves,
         clients=options.clients,
         tickets=options.tickets,
+        duration=options.duration,
     )
     print(json.dumps({"figures": figures}))
 
@@ -161,6 +167,9 @@ def main(argv: list[str]) -> int:
     failed = False
     for name in names:
         for engine in engines:
+            if engine == "sqlite" and name in POSTGRES_ONLY:
+                console.print(f"[yellow]{name}: PostgreSQL only (several processes write at once); not run on SQLite[/]")
+                continue
             console.print(f"Running {name} on {engine} …")
             started = time.perf_counter()
             with fresh_database(engine, postgres_url) as env:
@@ -172,11 +181,12 @@ def main(argv: list[str]) -> int:
                     text=True,
                     check=False,
                 )
+            figures = _figures(child.stdout)
             if child.returncode != 0:
                 failed = True
                 console.print(f"[red]{name} on {engine} failed:[/]\n{child.stderr[-3000:]}")
+            if figures is None:
                 continue
-            figures = json.loads(child.stdout.strip().splitlines()[-1])["figures"]
             for figure, (value, unit) in figures.items():
                 table.add_row(name, engine, figure, f"{value:,.1f} {unit}".strip() if unit else f"{value:,.0f}")
             results.append({"benchmark": name, "database": engine, "figures": figures})
@@ -189,6 +199,15 @@ def main(argv: list[str]) -> int:
         path.write_text(json.dumps(results, indent=2))
         console.print(f"Figures written to {path.relative_to(ROOT)}")
     return 1 if failed else 0
+
+
+def _figures(stdout: str) -> dict[str, list[float | str]] | None:
+    """The figures a child printed as its last line; a benchmark that fails a check prints them too."""
+    lines = stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])["figures"] if lines else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _child_options(options: argparse.Namespace) -> list[str]:
@@ -207,6 +226,8 @@ def _child_options(options: argparse.Namespace) -> list[str]:
         str(options.clients),
         "--tickets",
         str(options.tickets),
+        "--duration",
+        str(options.duration),
     ]
 
 

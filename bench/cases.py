@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import finance, finance_exports, inventory, o2c, support
+from bench import finance, finance_exports, inventory, o2c, scaleout, support
 
 Figures = dict[str, tuple[float, str]]
 
@@ -180,5 +180,12 @@ BENCHMARKS: dict[str, tuple[str, Callable[..., Figures]]] = {
     "reserve": ("inventory: reservations/s of one hot product, --clients threads (1 on SQLite)", inventory.reservations),
     "mailin": ("support: inbound e-mails turned into tickets per second (-n mails)", support.mail_in),
     "queue": ("support: queue first page with --tickets tickets (--requests timed)", support.queue_page),
-    "o2c": ("sales: order to cash per second (customer, 3-line order, confirm, deliver, invoice, pay), with floors", o2c.order_to_cash),
+    "scaleout": (
+        "2 web processes + 2 Celery workers (one killed with SIGKILL) under a locust API load for --duration s, then integrity checks",
+        scaleout.scale_out,
+    ),
+    "o2c": (
+        "sales: order to cash per second (customer, 3-line order, confirm, deliver, invoice, pay), with floors",
+        o2c.order_to_cash,
+    ),
 }

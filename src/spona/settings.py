@@ -192,13 +192,21 @@ from spona.core.mailurl import email_settings  # noqa: E402
 globals().update(email_settings(env_str("SPONA_EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("SPONA_DEFAULT_FROM_EMAIL", "Spona <noreply@localhost>")
 
+# Background tasks: the database queue (embedded mode), or Celery on a broker when
+# SPONA_BROKER_URL is set (scale-out: redis://host:6379/2, or amqp://… for RabbitMQ).
+BROKER_URL = env_str("SPONA_BROKER_URL")
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": "spona.celery.CeleryBackend" if BROKER_URL else "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }
-BROKER_URL = env_str("SPONA_BROKER_URL")
+# Read by spona.celery (Celery's settings namespace). With Redis, a task whose worker died
+# unacknowledged is handed out again after the visibility timeout; it must exceed the longest task.
+CELERY_BROKER_URL = BROKER_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("SPONA_BROKER_VISIBILITY_TIMEOUT", 3600)}
+CELERY_TIMEZONE = env_str("SPONA_TIME_ZONE", "UTC")
+CELERY_BEAT_SCHEDULE_FILENAME = str(HOME / "celerybeat-schedule")
 
 # Security headers. CSP: only our own origin; inline scripts need the per-request nonce.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -234,8 +242,10 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # Event dispatch: retries before an event delivery goes to the dead-letter list.
 EVENTS_MAX_ATTEMPTS = env_int("SPONA_EVENTS_MAX_ATTEMPTS", 8)
-# In-process dispatch right after commit (embedded mode); the worker catches up on the rest.
+# Dispatch right after commit; the worker catches up on the rest. In-process in the embedded
+# mode; with a broker, a task hands the new deliveries to the task queue's workers instead.
 EVENTS_DISPATCH_ON_COMMIT = env_bool("SPONA_EVENTS_DISPATCH_ON_COMMIT", True)
+EVENTS_DISPATCH_QUEUED = bool(BROKER_URL)
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from spona.core import audit, events, selectors, services
 from spona.core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
-from spona.core.models import AuditEntry, Event, EventDelivery
+from spona.core.models import AuditEntry, Event, EventDelivery, TimelineEntry
 from tests.factories import deliver_events, member
 
 
@@ -379,3 +379,35 @@ def test_event_list_refuses_a_bad_cursor_and_users_without_permission(company, a
         selectors.event_list(user=sales, company=company)
     with pytest.raises(PermissionDenied):
         selectors.outbox_stats(user=sales, company=company)
+
+
+# The delivery checker (the scale-out bench runs it after a load) ----------------------------
+
+
+def test_delivery_check_finds_undelivered_missing_and_effectless_events(company, other_company, admin, subscribe):
+    # given parties registered and their events delivered, and a test.ping with an always-on handler
+    subscribe("test.effect", effect)
+    parties = [
+        services.party_create(
+            actor=admin, company=company, data=services.PartyInput(kind="organisation", name=f"Check {n} d.o.o.")
+        )
+        for n in range(3)
+    ]
+    ping = events.publish(PING.name, company=company, n=1)
+    deliver_events()
+    assert selectors.delivery_check(company=company) == []
+    # when one delivery is pending again, one event lost its delivery to an always-on handler,
+    # and one party's timeline line is gone
+    created = Event.objects.filter(name="core.party_created", party__in=parties).order_by("pk")
+    EventDelivery.objects.filter(event=created[0], handler="core.timeline").update(status=EventDelivery.Status.PENDING)
+    delivery_of(ping, "test.effect").delete()
+    TimelineEntry.objects.filter(event=created[1]).delete()
+    # then the check names each problem, for this company only
+    assert selectors.delivery_check(company=company) == [
+        "1 event deliveries are pending",
+        "1 test.ping events have no delivery to test.effect",
+        "1 events about a party are missing from its timeline",
+    ]
+    assert selectors.delivery_check(company=other_company) == []
+    # and events before ``since`` are left out
+    assert selectors.delivery_check(company=company, since=timezone.now()) == []

@@ -105,6 +105,12 @@ def _interested_handlers(event_name: str, company_id: int | None) -> list[str]:
     )
 
 
+def always_delivered_to(event_name: str) -> list[str]:
+    """The names of the handlers that get a delivery of every such event (no interest filter), sorted."""
+    specific = _HANDLERS.get(event_name, {})
+    return sorted(h for h in handlers_for(event_name) if (event_name if h in specific else "*", h) not in _INTERESTS)
+
+
 def handler_by_name(event_name: str, handler_name: str) -> Handler | None:
     return handlers_for(event_name).get(handler_name)
 
@@ -145,11 +151,27 @@ def publish(
     if deliveries and settings.EVENTS_DISPATCH_ON_COMMIT:
         # SQLite and PostgreSQL return the ids of bulk inserts: no need to look them up again.
         ids = [d.pk for d in deliveries]
-        transaction.on_commit(lambda: _deliver_each(ids))
+        transaction.on_commit(lambda: _dispatch_committed(ids))
     return event
 
 
-def _deliver_each(ids: list[int]) -> int:
+def _dispatch_committed(ids: list[int]) -> None:
+    if not settings.EVENTS_DISPATCH_QUEUED:
+        deliver_all(ids)
+        return
+    # Scale-out: the task queue's workers deliver, not the web process.
+    from spona.core import tasks
+
+    try:
+        tasks.deliver_events.enqueue(ids)
+    except Exception as exc:
+        # The change is committed and its deliveries are in the outbox: the periodic catch-up
+        # delivers them. The caller (a request that succeeded) must not fail for this.
+        logger.warning("Event deliveries %s not queued (%s: %s); the catch-up will deliver them", ids, type(exc).__name__, exc)
+
+
+def deliver_all(ids: list[int]) -> int:
+    """Deliver each of these deliveries that is still pending; return how many succeeded."""
     return sum(1 for pk in ids if deliver(pk) is Outcome.DONE)
 
 
@@ -166,15 +188,18 @@ def dispatch_event(event_id: int) -> int:
     from spona.core.models import EventDelivery
 
     ids = list(EventDelivery.objects.filter(event_id=event_id, status=EventDelivery.Status.PENDING).values_list("pk", flat=True))
-    return _deliver_each(ids)
+    return deliver_all(ids)
 
 
-def due_delivery_ids(limit: int = 100) -> list[int]:
-    """Return the ids of up to ``limit`` deliveries that are due, oldest first."""
+def due_delivery_ids(limit: int = 100, *, settled_for: timedelta = timedelta(0)) -> list[int]:
+    """Return the ids of up to ``limit`` deliveries that are due, oldest first.
+
+    ``settled_for`` leaves out deliveries that became due less than that long ago.
+    """
     from spona.core.models import EventDelivery
 
     return list(
-        EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, next_attempt_at__lte=timezone.now())
+        EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, next_attempt_at__lte=timezone.now() - settled_for)
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
@@ -182,7 +207,7 @@ def due_delivery_ids(limit: int = 100) -> list[int]:
 
 def dispatch_due(limit: int = 100) -> int:
     """Deliver up to ``limit`` due deliveries (new, retrying or left by a crash); return how many succeeded."""
-    return _deliver_each(due_delivery_ids(limit))
+    return deliver_all(due_delivery_ids(limit))
 
 
 def backoff(attempts: int) -> timedelta:

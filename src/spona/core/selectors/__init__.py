@@ -5,7 +5,7 @@ group the queries by subject.
 """
 
 from spona.core.selectors.money import exchange_rate_on
-from spona.core.selectors.outbox import dead_letter_list, event_list, outbox_stats
+from spona.core.selectors.outbox import dead_letter_list, delivery_check, event_list, outbox_stats
 from spona.core.selectors.overview import (
     audit_filter_options,
     audit_list,
@@ -44,6 +44,7 @@ __all__ = [
     "company_list",
     "dead_letter_list",
     "decode_cursor",
+    "delivery_check",
     "encode_cursor",
     "event_list",
     "exchange_rate_on",

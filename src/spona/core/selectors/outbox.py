@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from spona.core import events
 from spona.core.errors import ValidationFailed
-from spona.core.models import Company, Event, EventDelivery, User
+from spona.core.models import Company, Event, EventDelivery, TimelineEntry, User
 from spona.core.permissions import require
 from spona.core.selectors.parties import Page, decode_cursor, encode_cursor
 
@@ -75,3 +76,47 @@ def outbox_stats(*, user: User, company: Company) -> dict[str, Any]:
     )
     oldest = row.pop("oldest")
     return {**row, "oldest_pending_age": timezone.now() - oldest if oldest is not None else None}
+
+
+def delivery_check(*, company: Company, since: datetime | None = None) -> list[str]:
+    """Check that every event of the company (since ``since``) reached every handler once; list the problems.
+
+    - no delivery is pending or dead (run it when the workers have drained the outbox);
+    - each event has a delivery for every handler subscribed to it without an interest filter
+      (those receive every such event; filtered handlers such as webhooks cannot be judged);
+    - the timeline handler's effect is there: each event about a party of the company put
+      exactly one line on that party's timeline.
+
+    "Once" is also held by the database: one delivery row per event and handler, and one
+    timeline line per party and event (unique constraints), with the handler's writes and its
+    delivery's ``done`` committed together. An empty list means all is well.
+    """
+    company_events = Event.objects.filter(company=company)
+    if since is not None:
+        company_events = company_events.filter(occurred_at__gte=since)
+    problems = []
+    counts = dict(
+        EventDelivery.objects.filter(event__in=company_events)
+        .exclude(status=EventDelivery.Status.DONE)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    for status, n in sorted(counts.items()):
+        problems.append(f"{n} event deliveries are {status}")
+    for name in company_events.order_by().values_list("name", flat=True).distinct():
+        for handler in events.always_delivered_to(name):
+            missing = (
+                company_events.filter(name=name)
+                .exclude(Exists(EventDelivery.objects.filter(event=OuterRef("pk"), handler=handler)))
+                .count()
+            )
+            if missing:
+                problems.append(f"{missing} {name} events have no delivery to {handler}")
+    about_parties = company_events.filter(party__company=company)
+    without_line = about_parties.exclude(
+        Exists(TimelineEntry.objects.filter(event=OuterRef("pk"), party=OuterRef("party")))
+    ).count()
+    if without_line:
+        problems.append(f"{without_line} events about a party are missing from its timeline")
+    return problems

@@ -161,7 +161,8 @@ class Command(BaseCommand):
             # The command lines are ours; only validated numbers and the host name come from options.
             children["web server"] = subprocess.Popen(server, start_new_session=True)  # noqa: S603
             if not no_worker:
-                worker = [sys.executable, "-m", "spona", "worker"]
+                # With a broker it is a Celery worker, and the only one this command knows of: it runs the clock too.
+                worker = [sys.executable, "-m", "spona", "worker", *(["--beat"] if settings.BROKER_URL else [])]
                 children["worker"] = subprocess.Popen(worker, start_new_session=True)  # noqa: S603
             if not _wait_until_listening(host, port, children["web server"], stop) and not stop.is_set():
                 raise CommandError(f"The web server did not start on {host}:{port}; see its messages above.", returncode=1)

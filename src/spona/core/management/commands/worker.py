@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spona.core.worker import Worker, stop_on_signals
@@ -27,10 +28,18 @@ never take the same work.
 Stop it with Ctrl+C or SIGTERM: it finishes the delivery or job in progress, then exits.
 Press Ctrl+C a second time to stop at once (the interrupted work is rolled back and retried).
 
+With SPONA_BROKER_URL set (the scale-out mode), `spona worker` runs a Celery worker instead:
+it takes tasks and event deliveries from the broker. Exactly one process of the installation
+must also run the clock that sends the periodic catch-up and jobs: `--beat` here, or
+`celery -A spona.celery beat` on its own. --interval and --batch do not apply then; --once
+still delivers every due event from the database and exits.
+
 examples:
   spona worker                      run until stopped (what `spona run` starts for you)
   spona worker --once               deliver everything due, then exit (cron, scripts)
   spona worker --import myplugin    also load the event handlers in module myplugin
+  spona worker --beat               with a broker: a Celery worker that also runs the clock
+  spona worker --concurrency 4      with a broker: four worker processes
 """
 
 
@@ -89,13 +98,43 @@ class Command(BaseCommand):
             metavar="MODULE",
             help="load extra handler modules (a plugin's event types and handlers) before starting; repeatable",
         )
+        parser.add_argument(
+            "--beat",
+            action="store_true",
+            help="with SPONA_BROKER_URL: also send the periodic catch-up and jobs (one process per installation)",
+        )
+        parser.add_argument(
+            "--concurrency",
+            type=_batch,
+            default=None,
+            metavar="N",
+            help="with SPONA_BROKER_URL: worker processes (default: one per CPU)",
+        )
 
-    def handle(self, *args: Any, once: bool, interval: float, batch: int, modules: list[str], **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        once: bool,
+        interval: float,
+        batch: int,
+        modules: list[str],
+        beat: bool,
+        concurrency: int | None,
+        **options: Any,
+    ) -> None:
+        if (beat or concurrency) and not settings.BROKER_URL:
+            raise CommandError("--beat and --concurrency are for Celery workers: set SPONA_BROKER_URL.")
         for name in modules:
             try:
                 importlib.import_module(name)
             except ImportError as exc:
                 raise CommandError(f"Cannot load handler module {name!r}: {exc}") from None
+        if settings.BROKER_URL and not once:
+            from spona.celery import start_worker
+
+            levels = {0: "WARNING", 1: "INFO"}
+            start_worker(concurrency=concurrency, beat=beat, loglevel=levels.get(options["verbosity"], "DEBUG"))
+            return
         worker = Worker(interval=interval, batch=batch)
         with quiet_job_logs(options["verbosity"]), stop_on_signals(worker):
             stats = worker.run(once=once)

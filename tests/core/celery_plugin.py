@@ -1,0 +1,27 @@
+"""Tasks for the Celery test: the worker process imports this module by path when it runs them.
+
+Each task leaves an audit row on the company, the visible effect the test waits for.
+"""
+
+from __future__ import annotations
+
+from django.db import OperationalError
+
+from spona.core import audit
+from spona.core.models import AuditEntry, Company
+from spona.tasks import task
+
+
+@task()
+def mark(company_id: int, label: str) -> None:
+    audit.record(actor=None, target=Company.objects.get(pk=company_id), action=label, company_id=company_id)
+
+
+@task()
+def flaky(company_id: int) -> None:
+    """Fail with a transient database error on the first try, succeed on the second."""
+    company = Company.objects.get(pk=company_id)
+    audit.record(actor=None, target=company, action="celery_try", company_id=company_id)
+    if AuditEntry.objects.filter(company_id=company_id, action="celery_try").count() < 2:
+        raise OperationalError("the database went away (on purpose)")
+    audit.record(actor=None, target=company, action="celery_flaky_done", company_id=company_id)
