@@ -180,5 +180,8 @@ BENCHMARKS: dict[str, tuple[str, Callable[..., Figures]]] = {
     "reserve": ("inventory: reservations/s of one hot product, --clients threads (1 on SQLite)", inventory.reservations),
     "mailin": ("support: inbound e-mails turned into tickets per second (-n mails)", support.mail_in),
     "queue": ("support: queue first page with --tickets tickets (--requests timed)", support.queue_page),
-    "o2c": ("sales: order to cash per second (customer, 3-line order, confirm, deliver, invoice, pay), with floors", o2c.order_to_cash),
+    "o2c": (
+        "sales: order to cash per second (customer, 3-line order, confirm, deliver, invoice, pay), with floors",
+        o2c.order_to_cash,
+    ),
 }
