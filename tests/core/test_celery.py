@@ -9,6 +9,7 @@ SPONA_TEST_BROKER_URL (default ``redis://127.0.0.1:6379/15``); without it the te
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -124,3 +125,25 @@ def test_a_celery_worker_delivers_a_services_event_and_runs_queued_tasks_retryin
     assert (delivery.status, delivery.attempts) == (EventDelivery.Status.DONE, 1)
     assert TimelineEntry.objects.filter(party=party).count() == 1
     assert sorted(effects.values_list("action", flat=True)) == ["celery_flaky_done", "celery_mark", "celery_try", "celery_try"]
+
+
+@pytest.mark.django_db
+def test_a_task_queued_while_the_broker_is_down_is_logged_instead_of_failing_the_committed_request(settings, caplog):
+    from spona.celery import app
+
+    # given the Celery backend with a broker that nothing listens on
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.TASKS = {"default": {"BACKEND": "spona.celery.CeleryBackend", "QUEUES": ["default"]}}
+    previous = app.conf.broker_url
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    try:
+        # when a task is queued (as the services do after their commit)
+        result = celery_plugin.mark.enqueue(1, "celery_mark")
+    finally:
+        app.close()
+        app.conf.broker_url = previous
+    # then the call returns a failed result and the log says which task was not queued
+    assert result.status == "FAILED"
+    assert "tests.core.celery_plugin.mark(1, 'celery_mark') not queued, the broker is unreachable" in caplog.text
