@@ -21,6 +21,7 @@ What the workers do (``spona worker`` starts one; ``celery -A spona.celery beat`
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, TypeVar
 
@@ -28,15 +29,17 @@ from celery import Celery
 from django.db import InterfaceError, OperationalError
 from django.utils.module_loading import import_string
 from django_tasks.backends.base import BaseTaskBackend
-from django_tasks.base import Task, TaskResult, TaskResultStatus
+from django_tasks.base import Task, TaskError, TaskResult, TaskResultStatus
 from django_tasks.exceptions import InvalidTaskError
-from django_tasks.utils import get_random_id
+from django_tasks.utils import get_exception_traceback, get_module_path, get_random_id
+from kombu.exceptions import OperationalError as BrokerError
 from typing_extensions import ParamSpec
 
 # Celery's Django fix-up (django.setup() in each worker process, database connections closed
 # around every task) switches itself on only when this variable is set.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spona.settings")
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -118,16 +121,25 @@ class CeleryBackend(BaseTaskBackend):
     def enqueue(self, task: Task[P, T], args: P.args, kwargs: P.kwargs) -> TaskResult[T]:  # type: ignore[valid-type]
         self.validate_task(task)
         message_id = get_random_id()
-        run.apply_async(
-            args=(task.module_path, list(args), dict(kwargs)),
-            task_id=message_id,
-            queue=task.queue_name,
-            eta=task.run_after,
-        )
+        status, errors = TaskResultStatus.READY, []
+        try:
+            run.apply_async(
+                args=(task.module_path, list(args), dict(kwargs)),
+                task_id=message_id,
+                queue=task.queue_name,
+                eta=task.run_after,
+            )
+        except BrokerError as exc:
+            # Tasks are enqueued after the caller's commit: failing now would answer an error for
+            # a change that was saved. The work stays recorded in the database (webhook and mail
+            # deliveries are sent again by their periodic jobs; an import job stays queued).
+            logger.error("Task %s%s not queued, the broker is unreachable: %s", task.module_path, tuple(args), exc)
+            status = TaskResultStatus.FAILED
+            errors = [TaskError(exception_class_path=get_module_path(type(exc)), traceback=get_exception_traceback(exc))]
         return TaskResult(
             task=task,
             id=message_id,
-            status=TaskResultStatus.READY,
+            status=status,
             enqueued_at=None,
             started_at=None,
             last_attempted_at=None,
@@ -135,7 +147,7 @@ class CeleryBackend(BaseTaskBackend):
             args=list(args),
             kwargs=dict(kwargs),
             backend=self.alias,
-            errors=[],
+            errors=errors,
             worker_ids=[],
         )
 

@@ -5,6 +5,8 @@ Each task leaves an audit row on the company, the visible effect the test waits 
 
 from __future__ import annotations
 
+import json
+
 from django.db import OperationalError
 
 from spona.core import audit
@@ -25,3 +27,24 @@ def flaky(company_id: int) -> None:
     if AuditEntry.objects.filter(company_id=company_id, action="celery_try").count() < 2:
         raise OperationalError("the database went away (on purpose)")
     audit.record(actor=None, target=company, action="celery_flaky_done", company_id=company_id)
+
+
+def publish_and_enqueue(company_id: int, actor_id: int) -> None:
+    """Register a party (the service publishes core.party_created) and queue both tasks; print what was left pending."""
+    from spona.core import services
+    from spona.core.models import EventDelivery, User
+
+    party = services.party_create(
+        actor=User.objects.get(pk=actor_id),
+        company=Company.objects.get(pk=company_id),
+        data=services.PartyInput(kind="organisation", name="Celer d.o.o."),
+    )
+    mark.enqueue(company_id, "celery_mark")
+    flaky.enqueue(company_id)
+    delivery = EventDelivery.objects.get(event__name="core.party_created", event__party=party, handler="core.timeline")
+    print(json.dumps({"party": party.pk, "delivery": delivery.pk, "status_after_commit": delivery.status}))
+
+
+def enqueue_one() -> None:
+    """Queue one task and print the status of its result."""
+    print(json.dumps({"status": mark.enqueue(1, "celery_mark").status}))
