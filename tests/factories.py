@@ -6,7 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from spona.core import services
-from spona.core.models import Company, Membership, Party, User
+from spona.core.models import Company, Event, EventDelivery, Membership, Party, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -49,6 +49,17 @@ def party(company: Company, name: str = "", kind: str = "organisation", **fields
     """Register a party through the service, as a user would."""
     data = services.PartyInput(kind=kind, name=name or f"Party {Party.objects.count() + 1}", **fields)  # type: ignore[arg-type]
     return services.party_create(actor=None, company=company, data=data)
+
+
+def dead_letter(party: Party, last_error: str = "boom") -> EventDelivery:
+    """A delivery of the party's registration that failed for good (to automation's rules, a real handler).
+
+    The timeline is written with each event and has no deliveries, so outbox tests make their own.
+    """
+    event = Event.objects.filter(party=party, name="core.party_created").get()
+    return EventDelivery.objects.create(
+        event=event, handler="automation.rules", status=EventDelivery.Status.DEAD, attempts=8, last_error=last_error
+    )
 
 
 def deliver_events() -> int:

@@ -7,7 +7,7 @@ from django.test import Client
 from spona.core import services
 from spona.core.models import AuditEntry, Company, EventDelivery, Membership, PersonalAccessToken, User
 from tests.api.conftest import API, assert_problem
-from tests.factories import member, party
+from tests.factories import dead_letter, member, party
 
 JSON = "application/json"
 
@@ -176,10 +176,7 @@ def test_nobody_sees_or_revokes_another_persons_token(company, admin, sales, api
 
 
 def _dead_letter(company: Company) -> EventDelivery:
-    party(company, "Event Source")
-    delivery = EventDelivery.objects.get(event__company=company, event__name="core.party_created", handler="core.timeline")
-    EventDelivery.objects.filter(pk=delivery.pk).update(status=EventDelivery.Status.DEAD, attempts=8, last_error="boom")
-    return delivery
+    return dead_letter(party(company, "Event Source"))
 
 
 def test_administrators_list_and_replay_dead_letters(company, admin, api_as):

@@ -17,7 +17,7 @@ from spona.core import services
 from spona.core.models import EventDelivery, Membership, Party, PersonalAccessToken, Relationship
 from tests import access
 from tests.api.conftest import API
-from tests.factories import member, party
+from tests.factories import dead_letter, member, party
 
 SENTINEL = "Sentinel Victim"
 SAFE = {"get", "head", "options"}
@@ -52,8 +52,7 @@ def victim(company, admin) -> dict[str, int]:
     other = party(company, f"{SENTINEL} Partner")
     link = services.party_link(actor=admin, company=company, from_party_id=target.pk, to_party_id=other.pk, kind="partner_of")
     token, _ = services.token_create(actor=admin, company=company, name=f"{SENTINEL} token", scope="write")
-    delivery = EventDelivery.objects.filter(event__company=company).first()
-    EventDelivery.objects.filter(pk=delivery.pk).update(status=EventDelivery.Status.DEAD, last_error=SENTINEL)
+    delivery = dead_letter(target, SENTINEL)
     return {
         "company_id": company.pk,
         "party_id": target.pk,

@@ -20,11 +20,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from spona.core import services
-from spona.core.models import EventDelivery
 from spona.wsgi import application
 from tests import access
 from tests.api.conftest import API
-from tests.factories import member, party
+from tests.factories import dead_letter, member, party
 
 EXAMPLES = 10
 # One test per part of the API, so that the test processes share the work.
@@ -56,8 +55,7 @@ def real_ids(company, admin) -> dict[str, int]:
     person = party(company, "Jovana Petrović", kind="person")
     link = services.party_link(actor=admin, company=company, from_party_id=person.pk, to_party_id=org.pk, kind="works_at")
     spare_token, _ = services.token_create(actor=admin, company=company, name="spare", scope="read")
-    dead = EventDelivery.objects.filter(event__company=company).first()
-    EventDelivery.objects.filter(pk=dead.pk).update(status=EventDelivery.Status.DEAD)
+    dead = dead_letter(org)
     return {
         "company_id": company.pk,
         "party_id": org.pk,

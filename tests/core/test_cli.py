@@ -169,7 +169,7 @@ def test_check_passes_on_a_healthy_database_and_prints_the_table(db, healthy):
 def test_check_fails_with_status_1_on_dead_letters_and_debug(company, healthy):
     # given a dead letter in the outbox and debug mode on
     event = Event.objects.create(name="core.party_created", company=company, payload={})
-    EventDelivery.objects.create(event=event, handler="core.timeline", status=EventDelivery.Status.DEAD, attempts=8)
+    EventDelivery.objects.create(event=event, handler="automation.rules", status=EventDelivery.Status.DEAD, attempts=8)
     healthy.DEBUG = True
     out = StringIO()
     # when the check runs
@@ -188,7 +188,7 @@ def test_check_flags_a_worker_that_does_not_pick_up_work(company, healthy):
     from django.utils import timezone
 
     event = Event.objects.create(name="core.party_created", company=company, payload={})
-    EventDelivery.objects.create(event=event, handler="core.timeline", next_attempt_at=timezone.now() - timedelta(hours=1))
+    EventDelivery.objects.create(event=event, handler="automation.rules", next_attempt_at=timezone.now() - timedelta(hours=1))
     out = StringIO()
     # when the check runs, then it fails on the worker line
     with pytest.raises(CommandError, match="Worker"):

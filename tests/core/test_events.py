@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pydantic import BaseModel
 
 from spona.core import audit, events, selectors, services
 from spona.core.errors import NotFound, PermissionDenied, StateError, ValidationFailed
 from spona.core.models import AuditEntry, Event, EventDelivery, TimelineEntry
-from tests.factories import deliver_events, member
+from tests.factories import deliver_events, member, party
 
 
 class PingPayload(BaseModel):
@@ -91,8 +92,57 @@ def test_publish_in_a_rolled_back_transaction_leaves_nothing(company, subscribe)
 def test_publish_records_one_delivery_per_subscribed_handler(company, subscribe):
     subscribe("test.effect", effect)
     event = events.publish(PING.name, company=company, n=1)
-    assert sorted(event.deliveries.values_list("handler", flat=True)) == ["core.timeline", "test.effect"]
+    assert sorted(event.deliveries.values_list("handler", flat=True)) == ["test.effect"]
     assert event.payload == {"n": 1}
+
+
+def test_the_timeline_entry_is_written_with_the_event_and_rolls_back_with_it(company, other_company, subscribe):
+    # given a party of the company and one of another company
+    subscribe("test.effect", effect)
+    mine, foreign = party(company, "Nova Trade"), party(other_company, "Globex")
+    # when an event about the party is published, no delivery has run yet
+    event = events.publish(PING.name, company=company, party=mine, n=7)
+    # then the party's timeline shows it already, and the timeline has no delivery of its own
+    assert list(TimelineEntry.objects.filter(event=event).values_list("party_id", "department", "title")) == [
+        (mine.pk, "core", "ping 7")
+    ]
+    assert not event.deliveries.filter(handler="core.timeline").exists()
+    # when an event names another company's party, it reaches no timeline of that company
+    stray = events.publish(PING.name, company=company, party=foreign, n=8)
+    assert not TimelineEntry.objects.filter(event=stray).exists()
+    # when the transaction that published an event rolls back, its entry goes with it
+    with pytest.raises(Boom), transaction.atomic():
+        events.publish(PING.name, company=company, party=mine, n=9)
+        raise Boom
+    assert not TimelineEntry.objects.filter(title="ping 9").exists()
+
+
+def test_publish_many_records_each_event_with_one_insert_per_table(company, subscribe):
+    # given a party and a subscribed handler
+    subscribe("test.effect", effect)
+    buyer = party(company, "Nova Trade")
+    # when three events are published at once
+    with CaptureQueriesContext(connection) as captured:
+        recorded = events.publish_many(PING.name, company=company, party=buyer, payloads=[{"n": n} for n in (1, 2, 3)])
+    # then each is an event of its own, on the timeline and delivered to the handler once
+    assert [e.payload for e in recorded] == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert sorted(TimelineEntry.objects.filter(party=buyer, event__name=PING.name).values_list("title", flat=True)) == [
+        "ping 1",
+        "ping 2",
+        "ping 3",
+    ]
+    assert EventDelivery.objects.filter(event__in=recorded, handler="test.effect").count() == 3
+    # and the events, their timeline entries and their deliveries took one insert each
+    assert len(captured.captured_queries) == 3
+    assert deliver_events() == 3
+    assert [effects(e) for e in recorded] == [1, 1, 1]
+
+
+def test_publish_many_with_one_invalid_payload_records_nothing(company, subscribe):
+    subscribe("test.effect", effect)
+    with pytest.raises(ValidationFailed, match="invalid payload"):
+        events.publish_many(PING.name, company=company, payloads=[{"n": 1}, {"n": "two"}])
+    assert not Event.objects.filter(name=PING.name).exists()
 
 
 def test_a_handler_that_is_not_interested_gets_no_delivery(company, other_company, subscribe):
@@ -112,8 +162,8 @@ def test_a_handler_that_is_not_interested_gets_no_delivery(company, other_compan
     finally:
         events.unsubscribe(PING.name, "test.picky")
     # then only the company it cares about records a delivery for it; the others are unaffected
-    assert sorted(mine.deliveries.values_list("handler", flat=True)) == ["core.timeline", "test.effect", "test.picky"]
-    assert sorted(theirs.deliveries.values_list("handler", flat=True)) == ["core.timeline", "test.effect"]
+    assert sorted(mine.deliveries.values_list("handler", flat=True)) == ["test.effect", "test.picky"]
+    assert sorted(theirs.deliveries.values_list("handler", flat=True)) == ["test.effect"]
     assert asked == [(company.pk, PING.name), (other_company.pk, PING.name)]
 
 
@@ -339,9 +389,9 @@ def test_outbox_stats_count_pending_retrying_and_dead(company, other_company, ad
         # when an administrator looks at the outbox
         stats = selectors.outbox_stats(user=admin, company=company)
         now = timezone.now()
-    # then the counts cover only this company (the new event has two deliveries: timeline and
-    # handler), and the age is that of the oldest undelivered event, the one waiting for a retry
-    assert stats == {"pending": 2, "retrying": 1, "dead": 1, "oldest_pending_age": now - retrying.occurred_at}
+    # then the counts cover only this company (the new event has one delivery, to the handler: the
+    # timeline was written with it), and the age is that of the oldest undelivered event, the one waiting for a retry
+    assert stats == {"pending": 1, "retrying": 1, "dead": 1, "oldest_pending_age": now - retrying.occurred_at}
 
 
 def test_outbox_stats_without_pending_work(company, admin):

@@ -7,6 +7,7 @@ from django.core import mail
 
 from spona.core import services
 from spona.core.models import AuditEntry, Company, EventDelivery, Membership, User
+from tests.factories import dead_letter as make_dead_letter
 from tests.factories import member, party
 
 ADMIN_PAGES = ["/admin/users/", "/admin/users/invite/", "/admin/company/"]
@@ -143,10 +144,7 @@ def test_audit_log_filters_and_pages(client, company, other_company, admin, sale
 
 @pytest.fixture
 def dead_letter(company):
-    org = party(company, "Bora Trade")
-    delivery = EventDelivery.objects.filter(event__party=org).first()
-    EventDelivery.objects.filter(pk=delivery.pk).update(status="dead", attempts=8, last_error="Traceback: <boom>")
-    return delivery
+    return make_dead_letter(party(company, "Bora Trade"), "Traceback: <boom>")
 
 
 @pytest.mark.parametrize("role, status", [("sales", 403), ("management", 403), ("admin", 200)])
@@ -173,7 +171,7 @@ def test_outbox_replay_all_and_bad_input(client, company, other_company, admin, 
     login(admin)
     assert client.post("/admin/outbox/replay/", {"delivery": "abc"}).status_code == 302
     foreign = party(other_company, "Globex")
-    foreign_delivery = EventDelivery.objects.filter(event__party=foreign).first()
+    foreign_delivery = make_dead_letter(foreign)
     assert client.post("/admin/outbox/replay/", {"delivery": foreign_delivery.pk}).status_code == 404
     response = client.post("/admin/outbox/replay/", {"all": "1"}, follow=True)
     assert "1 delivery is queued again." in response.content.decode()

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from spona.core import services
-from spona.core.models import EventDelivery, Role
+from spona.core.models import Role
 from spona.core.permissions import POLICY
 from tests import access
-from tests.factories import CompanyFactory, member, party
+from tests.factories import CompanyFactory, dead_letter, member, party
 
 SENTINEL = "Sentinel Victim"
 PUBLIC = {
@@ -81,7 +81,7 @@ def _victim(company, admin):
     target = party(company, f"{SENTINEL} Party", emails=["secret@victim.example"], roles=["customer"])
     other = party(company, f"{SENTINEL} Partner")
     link = services.party_link(actor=admin, company=company, from_party_id=target.pk, to_party_id=other.pk, kind="partner_of")
-    EventDelivery.objects.filter(event__company=company).update(status=EventDelivery.Status.DEAD, last_error=SENTINEL)
+    dead_letter(target, SENTINEL)
     return {
         "party_id": target.pk,
         "user_id": seller.pk,

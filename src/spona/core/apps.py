@@ -9,8 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from spona.core import checks, handlers, permissions, searchables  # noqa: F401  (checks registers itself)
+        from spona.core import checks, permissions, searchables, timeline  # noqa: F401  (checks registers itself)
 
         permissions.register_rules()
-        handlers.subscribe_all()
+        timeline.register()
         searchables.register_all()

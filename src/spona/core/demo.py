@@ -154,8 +154,8 @@ def build(
 ) -> DemoResult:
     """Build the demo company in one transaction, or do nothing when it exists.
 
-    Runs every registered step, then delivers the events they published, so timelines are
-    filled when the transaction commits. A failing step leaves nothing behind.
+    Runs every registered step, then delivers the events they published, so the other
+    departments' reactions are there when the transaction commits. A failing step leaves nothing behind.
     Raises ApplicationError (e.g. ValidationFailed when a demo e-mail is taken by another user).
     """
     existing = Company.objects.filter(code=COMPANY_CODE).first()
@@ -200,7 +200,7 @@ def _deliver_events(context: DemoContext) -> None:
     """Deliver the build's events inside its transaction, as the worker would after commit.
 
     The after-commit dispatch then finds nothing left to do, and a test (whose transaction
-    never commits) sees the same timelines as a real run.
+    never commits) sees the same reactions as a real run.
     """
     total = EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, event__company=context.company).count()
     done = 0
@@ -208,7 +208,7 @@ def _deliver_events(context: DemoContext) -> None:
         batch = events.dispatch_due(limit=200)
         done += batch
         if context.on_progress is not None:
-            context.on_progress("Timelines", min(done, total), total)
+            context.on_progress("Events", min(done, total), total)
         if batch == 0:
             return
 

@@ -1,9 +1,14 @@
 """Domain events through a transactional outbox (DESIGN §4).
 
-``publish()`` writes the event and one delivery row per subscribed handler in the caller's
-transaction, so an event exists exactly when the change that caused it was committed.
-After commit the embedded mode dispatches in-process; ``spona worker`` dispatches whatever is
-due (new deliveries, retries after backoff, anything a crashed process left behind).
+``publish()`` writes the event, its projections (the party timeline) and one delivery row per
+interested handler in the caller's transaction, so an event exists exactly when the change that
+caused it was committed. After commit the embedded mode dispatches in-process; ``spona worker``
+dispatches whatever is due (new deliveries, retries after backoff, anything a crashed process
+left behind).
+
+A projection is a view derived from events and nothing else (the timeline): it is written with
+the event, so it never lags behind it and costs no delivery, no dispatch and no second
+transaction. Anything that can fail, takes time or changes another app's data is a handler.
 
 A handler runs in its own transaction together with the switch of its delivery to ``done``:
 its effect and the processed-event record commit together, so redelivery has no effect and a
@@ -15,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -37,6 +42,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[["Event"], None]
 # Asked at publish with the company's id and the event's name: does the handler want a delivery?
 Interest = Callable[[int | None, str], bool]
+# Called by publish() with the events it has just written, in the same transaction.
+Projection = Callable[[Sequence["Event"]], None]
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class EventType:
 EVENT_TYPES: dict[str, EventType] = {}
 _HANDLERS: dict[str, dict[str, Handler]] = {}
 _INTERESTS: dict[tuple[str, str], Interest] = {}  # (event name or "*", handler name)
+_PROJECTIONS: dict[str, Projection] = {}
 
 
 def define(event_type: EventType) -> EventType:
@@ -88,6 +96,17 @@ def unsubscribe(event_name: str, handler_name: str) -> None:
     """
     _HANDLERS.get(event_name, {}).pop(handler_name, None)
     _INTERESTS.pop((event_name, handler_name), None)
+
+
+def project(name: str, projection: Projection) -> None:
+    """Register a projection of every event, written by ``publish()`` inside its transaction.
+
+    A projection gets the events just recorded (several when ``publish_many()`` recorded them)
+    and writes what derives from them alone, in bulk; it must not fail on valid events, since
+    its failure rolls back the change that published them. It has no delivery rows, so it is
+    never retried, replayed or dispatched: a rolled-back transaction takes it along.
+    """
+    _PROJECTIONS[name] = projection
 
 
 def handlers_for(event_name: str) -> dict[str, Handler]:
@@ -128,31 +147,50 @@ def publish(
 
     Raises ValidationFailed when the payload does not match the event's schema.
     """
+    return publish_many(name, company=company, party=party, actor=actor, payloads=[payload])[0]
+
+
+def publish_many(
+    name: str,
+    /,
+    *,
+    company: Company | None,
+    payloads: Sequence[Mapping[str, Any]],
+    party: Party | None = None,
+    actor: User | None = None,
+) -> list[Event]:
+    """Record one event per payload (the lines of one document, say) with one insert per table.
+
+    The events share their name, company, party and actor; each is delivered on its own, as
+    if published one by one. Raises ValidationFailed when a payload does not match the schema
+    (then nothing is recorded).
+    """
     from spona.core.models import Event, EventDelivery
 
     event_type = EVENT_TYPES.get(name)
     if event_type is None:
         raise KeyError(f"Unknown event {name!r}; define it in the app's events.py.")
     try:
-        data = event_type.payload(**payload).model_dump(mode="json")
+        data = [event_type.payload(**payload).model_dump(mode="json") for payload in payloads]
     except ValidationError as exc:
         raise ValidationFailed(f"Event {name} has an invalid payload: {exc}") from exc
+    if not data:
+        return []
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-    event = Event.objects.create(
-        name=name,
-        company=company,
-        party=party,
-        actor_id=actor_id,
-        payload=data,
-        request_id=context.request_id(),
+    request_id = context.request_id()
+    recorded = Event.objects.bulk_create(
+        [Event(name=name, company=company, party=party, actor_id=actor_id, payload=item, request_id=request_id) for item in data]
     )
+    for projection in _PROJECTIONS.values():
+        projection(recorded)
+    # The handlers are asked once: the events share the company and the name they decide on.
     handlers = _interested_handlers(name, company.pk if company is not None else None)
-    deliveries = EventDelivery.objects.bulk_create([EventDelivery(event=event, handler=h) for h in handlers])
+    deliveries = EventDelivery.objects.bulk_create([EventDelivery(event=e, handler=h) for e in recorded for h in handlers])
     if deliveries and settings.EVENTS_DISPATCH_ON_COMMIT:
         # SQLite and PostgreSQL return the ids of bulk inserts: no need to look them up again.
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: _dispatch_committed(ids))
-    return event
+    return recorded
 
 
 def _dispatch_committed(ids: list[int]) -> None:
@@ -219,7 +257,8 @@ def backoff(attempts: int) -> timedelta:
 def _lock_due(pk: int) -> Any:
     from spona.core.models import EventDelivery
 
-    qs = EventDelivery.objects.select_related("event").filter(pk=pk, status=EventDelivery.Status.PENDING)
+    # The event's company too: most handlers act within it.
+    qs = EventDelivery.objects.select_related("event__company").filter(pk=pk, status=EventDelivery.Status.PENDING)
     if connection.features.has_select_for_update_skip_locked:
         # Another worker holding this delivery is working on it: skip rather than wait.
         qs = qs.select_for_update(skip_locked=True, of=("self",))

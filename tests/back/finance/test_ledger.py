@@ -87,7 +87,8 @@ def test_posted_entries_are_immutable_through_every_orm_path(ledger, accounts, j
     line = entry.lines.first()
     # then model save/delete, queryset update/delete and line changes are all refused (QUALITY L2)
     entry.memo = "changed"
-    with pytest.raises(PostedEntryError):
+    # A refused save is refused by its UPDATE, so it aborts its transaction as a database error would.
+    with pytest.raises(PostedEntryError), transaction.atomic():
         entry.save()
     with pytest.raises(PostedEntryError):
         entry.delete()

@@ -84,11 +84,11 @@ def delivery_check(*, company: Company, since: datetime | None = None) -> list[s
     - no delivery is pending or dead (run it when the workers have drained the outbox);
     - each event has a delivery for every handler subscribed to it without an interest filter
       (those receive every such event; filtered handlers such as webhooks cannot be judged);
-    - the timeline handler's effect is there: each event about a party of the company put
-      exactly one line on that party's timeline.
+    - the timeline is complete: each event about a party of the company put exactly one line
+      on that party's timeline (written in the publishing transaction).
 
     "Once" is also held by the database: one delivery row per event and handler, and one
-    timeline line per party and event (unique constraints), with the handler's writes and its
+    timeline line per party and event (unique constraints), with each handler's writes and its
     delivery's ``done`` committed together. An empty list means all is well.
     """
     company_events = Event.objects.filter(company=company)

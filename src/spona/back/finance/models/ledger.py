@@ -77,11 +77,16 @@ class JournalEntry(CompanyOwned):
     def __str__(self) -> str:
         return self.number or f"Draft entry {self.pk}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Posting itself is the one permitted write: a draft row becoming posted.
-        if self.pk is not None and type(self).objects.filter(pk=self.pk, state=self.State.POSTED).exists():
+    def _do_update(self, base_qs: Any, using: Any, pk_val: Any, values: Any, update_fields: Any, forced_update: Any) -> bool:
+        # Posting itself is the one permitted write: a draft row becoming posted. The UPDATE
+        # itself skips a posted row (no read before every save); only when it changed nothing do
+        # we look whether the row is posted, or missing (then Django inserts, as for any model).
+        updated = super()._do_update(
+            base_qs.exclude(state=self.State.POSTED), using, pk_val, values, update_fields, forced_update
+        )
+        if not updated and base_qs.filter(pk=pk_val, state=self.State.POSTED).exists():
             raise PostedEntryError(f"Entry {self.number} is posted and cannot change; reverse it instead.")
-        super().save(*args, **kwargs)
+        return bool(updated)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_posted():

@@ -102,11 +102,14 @@ class StockMove(CompanyOwned):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_id}: {self.from_location_id} → {self.to_location_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Becoming done is the last permitted write: a draft row switching to done.
-        if self.pk is not None and type(self).objects.filter(pk=self.pk, state=self.State.DONE).exists():
-            raise DoneMoveError(f"Stock move {self.pk} is done and cannot change.")
-        super().save(*args, **kwargs)
+    def _do_update(self, base_qs: Any, using: Any, pk_val: Any, values: Any, update_fields: Any, forced_update: Any) -> bool:
+        # Becoming done is the last permitted write: a draft row switching to done. The UPDATE
+        # itself skips a done row (no read before every save); only when it changed nothing do
+        # we look whether the row is done, or missing (then Django inserts, as for any model).
+        updated = super()._do_update(base_qs.exclude(state=self.State.DONE), using, pk_val, values, update_fields, forced_update)
+        if not updated and base_qs.filter(pk=pk_val, state=self.State.DONE).exists():
+            raise DoneMoveError(f"Stock move {pk_val} is done and cannot change.")
+        return bool(updated)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_done():

@@ -47,10 +47,15 @@ def virtual_location(company: Company, kind: str) -> Location:
         return Location.objects.get(company=company, kind=kind)
 
 
-@transaction.atomic
+# No savepoint of its own: every transfer asks, and each missing location is made in one already.
+@transaction.atomic(savepoint=False)
 def locations_setup(*, company: Company) -> dict[str, Location]:
-    """Create the company's virtual locations (suppliers, customers, production, loss, transit) once."""
-    return {kind: virtual_location(company, kind) for kind in Location.VIRTUAL}
+    """Create the company's virtual locations (suppliers, customers, production, loss, transit) once.
+
+    One read finds those that exist (every transfer asks); only a missing one is created.
+    """
+    found = {location.kind: location for location in Location.objects.filter(company=company, kind__in=Location.VIRTUAL)}
+    return {kind: found[kind] if kind in found else virtual_location(company, kind) for kind in Location.VIRTUAL}
 
 
 @transaction.atomic

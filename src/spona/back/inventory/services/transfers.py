@@ -206,6 +206,7 @@ def _locked_transfer(company: Company, transfer_id: int) -> Transfer:
     )
     if transfer is None:
         raise NotFound("No such transfer.")
+    transfer.company = company  # the row was found by this company: no need to read it again
     return transfer
 
 

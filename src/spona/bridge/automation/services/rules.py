@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from spona.bridge.automation import actions, conditions, records
 from spona.bridge.automation.models import Rule, RuleRun
-from spona.core import audit, context
+from spona.core import audit, context, memo
 from spona.core.errors import ApplicationError, NotFound, StateError, ValidationFailed
 from spona.core.events import EVENT_TYPES
 from spona.core.models import Company, Event, User
@@ -251,8 +251,23 @@ def _execute(rule: Rule, ctx: actions.RunContext, run: RuleRun) -> RuleRun:
 
 
 def wants_event(company_id: int | None, event_name: str) -> bool:
-    """Tell whether the company has an active rule on this event (asked when the event is published)."""
-    return company_id is not None and Rule.objects.filter(company_id=company_id, is_active=True, event_name=event_name).exists()
+    """Tell whether the company has an active rule on this event (asked when the event is published).
+
+    The company's rule events are read once per transaction: a service publishing several
+    events asks once. Saving or deleting a rule forgets the answer (``forget_events``).
+    """
+    if company_id is None:
+        return False
+    return event_name in memo.remember(("automation.rules", company_id), lambda: _rule_events(company_id))
+
+
+def _rule_events(company_id: int) -> frozenset[str]:
+    return frozenset(Rule.objects.filter(company_id=company_id, is_active=True).values_list("event_name", flat=True))
+
+
+def forget_events(sender: type[Rule], instance: Rule, **kwargs: Any) -> None:
+    """Signal receiver for saved and deleted rules: the company's rule events are read again."""
+    memo.forget(("automation.rules", instance.company_id))
 
 
 def run_for_event(event: Event) -> list[RuleRun]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from spona.bridge.automation import http
 from spona.bridge.automation.models import Webhook, WebhookDelivery
-from spona.core import audit
+from spona.core import audit, memo
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.events import EVENT_TYPES
 from spona.core.models import Company, Event, User
@@ -143,12 +143,24 @@ def _body(event: Event, company: Company) -> str:
 
 
 def wants_event(company_id: int | None, event_name: str) -> bool:
-    """Tell whether an active webhook of the company sends this event (asked when the event is published)."""
+    """Tell whether an active webhook of the company sends this event (asked when the event is published).
+
+    Read once per transaction, like the rules (``rules.wants_event``).
+    """
     if company_id is None:
         return False
+    return event_name in memo.remember(("automation.webhooks", company_id), lambda: _webhook_events(company_id))
+
+
+def _webhook_events(company_id: int) -> frozenset[str]:
     # The names are a JSON list, which SQLite cannot search: a company has few webhooks.
     subscribed = Webhook.objects.filter(company_id=company_id, is_active=True).values_list("event_types", flat=True)
-    return any(event_name in names for names in subscribed)
+    return frozenset(name for names in subscribed for name in names)
+
+
+def forget_events(sender: type[Webhook], instance: Webhook, **kwargs: object) -> None:
+    """Signal receiver for saved and deleted webhooks: the company's webhook events are read again."""
+    memo.forget(("automation.webhooks", instance.company_id))
 
 
 def queue_for_event(event: Event) -> list[int]:

@@ -212,7 +212,7 @@ class Command(BaseCommand):
         console.print(f"[bold green]Spona is running at {_url(host, port)}[/]")
         console.print(f"Started: {processes}.")
         if "worker" not in children:
-            console.print("[yellow]No background worker: events reach the timelines only while a `spona worker` runs.[/]")
+            console.print("[yellow]No background worker: rules, webhooks and other apps react only while `spona worker` runs.[/]")
         demo_logins = [login for login in demo.logins() if User.objects.filter(email=login.email, is_active=True).exists()]
         if demo.exists() and demo_logins:
             console.print(logins_table(demo_logins))

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from spona.core.worker import Worker, stop_on_signals
 
 DESCRIPTION = """\
-Run Spona's background worker. It delivers domain events to their handlers (timelines,
-automation rules, webhooks, other apps) and runs queued background jobs.
+Run Spona's background worker. It delivers domain events to their handlers (other apps,
+automation rules, webhooks) and runs queued background jobs.
 
 On start it first catches up on everything that is due, including work a crashed process
 left behind; then it keeps polling. A handler that fails is retried with growing pauses;
