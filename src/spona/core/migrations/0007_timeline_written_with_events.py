@@ -44,6 +44,6 @@ def finish_timeline_deliveries(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0005_searchentry")]
+    dependencies = [("core", "0006_two_factor")]
 
     operations = [migrations.RunPython(finish_timeline_deliveries, migrations.RunPython.noop)]
