@@ -444,12 +444,13 @@ def test_delivery_check_finds_undelivered_missing_and_effectless_events(company,
         for n in range(3)
     ]
     ping = events.publish(PING.name, company=company, n=1)
+    other_ping = events.publish(PING.name, company=company, n=2)
     deliver_events()
     assert selectors.delivery_check(company=company) == []
     # when one delivery is pending again, one event lost its delivery to an always-on handler,
     # and one party's timeline line is gone
     created = Event.objects.filter(name="core.party_created", party__in=parties).order_by("pk")
-    EventDelivery.objects.filter(event=created[0], handler="core.timeline").update(status=EventDelivery.Status.PENDING)
+    EventDelivery.objects.filter(event=other_ping, handler="test.effect").update(status=EventDelivery.Status.PENDING)
     delivery_of(ping, "test.effect").delete()
     TimelineEntry.objects.filter(event=created[1]).delete()
     # then the check names each problem, for this company only

@@ -18,6 +18,8 @@ REACHED_OTHERWISE = {
     "password_reset_complete": "the reset link",
     "password_change": "the user menu",
     "password_change_done": "the change form",
+    "login_code": "the login page, for a user with two-factor login",
+    "two_factor": "the user menu",
     "party_create": "the party list's buttons",
     "user_invite": "the users list's button",
     "search": "the search button and Ctrl/Cmd+K on every page",
