@@ -39,9 +39,19 @@ def publish_and_enqueue(company_id: int, actor_id: int) -> None:
         company=Company.objects.get(pk=company_id),
         data=services.PartyInput(kind="organisation", name="Celer d.o.o."),
     )
+    from decimal import Decimal
+
+    from spona.front.crm.services import OpportunityInput, opportunity_create
+
+    opportunity_create(
+        actor=User.objects.get(pk=actor_id),
+        company=Company.objects.get(pk=company_id),
+        data=OpportunityInput(title="Celer fleet", party_id=party.pk, expected_revenue=Decimal(900)),
+    )
     mark.enqueue(company_id, "celery_mark")
     flaky.enqueue(company_id)
-    delivery = EventDelivery.objects.get(event__name="core.party_created", event__party=party, handler="core.timeline")
+    # notifications.opportunity_assigned receives every crm.opportunity_created: a delivery that must be made once.
+    delivery = EventDelivery.objects.get(event__name="crm.opportunity_created", event__party=party)
     print(json.dumps({"party": party.pk, "delivery": delivery.pk, "status_after_commit": delivery.status}))
 
 
