@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 import pyotp
 from django.db import transaction
@@ -26,6 +28,8 @@ from spona.core import audit, throttle
 from spona.core.errors import StateError, ValidationFailed
 from spona.core.models import RecoveryCode, TwoFactor, User
 from spona.core.selectors.twofactor import Setup, setup_of
+
+T = TypeVar("T")
 
 # Accept the codes of one step either side of now: a phone's clock a few seconds off still works.
 WINDOW = 1
@@ -99,20 +103,27 @@ def totp_setup_start(*, actor: User) -> Setup:
     return setup_of(two_factor)
 
 
+def _throttled(user: User, code: str, check: Callable[[User, str], T]) -> T:
+    """Run one code check under the per-user throttle: a wrong code counts, a right one clears the count.
+
+    The count is written outside ``check``'s transaction, so a refused code still counts."""
+    throttle.check_code(user_id=user.pk)
+    try:
+        result = check(user, _normalise(code))
+    except CodeInvalid:
+        throttle.record_code_failure(user_id=user.pk)
+        raise
+    throttle.reset_codes(user_id=user.pk)
+    return result
+
+
 def totp_enable(*, actor: User, code: str) -> list[str]:
     """Turn two-factor login on once the actor proves their app shows the right code; return recovery codes.
 
     The ten recovery codes are shown once: only their hashes are kept. Raises StateError without a
     pending setup, CodeInvalid for a wrong code and LoginThrottled after too many wrong codes.
     """
-    throttle.check_code(user_id=actor.pk)
-    try:
-        codes = _enable(actor, _normalise(code))
-    except CodeInvalid:
-        throttle.record_code_failure(user_id=actor.pk)
-        raise
-    throttle.reset_codes(user_id=actor.pk)
-    return codes
+    return _throttled(actor, code, _enable)
 
 
 @transaction.atomic
@@ -164,14 +175,7 @@ def login_code_verify(*, user: User, code: str) -> str:
     after too many wrong codes, CodeInvalid for a wrong, expired or replayed code, and StateError
     when the user has no two-factor login.
     """
-    throttle.check_code(user_id=user.pk)
-    try:
-        kind = _verify(user, _normalise(code))
-    except CodeInvalid:
-        throttle.record_code_failure(user_id=user.pk)
-        raise
-    throttle.reset_codes(user_id=user.pk)
-    return kind
+    return _throttled(user, code, _verify)
 
 
 @transaction.atomic
