@@ -17,7 +17,8 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             config = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=True)
         yield
         with django_db_blocker.unblock():
-            teardown_databases(config, verbosity=request.config.option.verbose)
+            # database_from_template removes the copy (file or database) itself.
+            teardown_databases(config, verbosity=request.config.option.verbose, keepdb=True)
 
 
 @pytest.fixture

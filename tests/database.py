@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -118,6 +119,21 @@ def _postgres_clone(key: str) -> None:
     db["TEST"]["NAME"] = target
 
 
+def _postgres_drop() -> None:
+    """Drop this worker's database even when a session is still connected to it, naming any such
+    session: a thread that kept its connection must not fail the whole run at its very end."""
+    connections.close_all()
+    db = settings.DATABASES["default"]
+    target = db["TEST"]["NAME"]
+    with psycopg.connect(_server_url(db, "postgres"), autocommit=True) as server:
+        left_open = server.execute(
+            "SELECT application_name, state, left(query, 120) FROM pg_stat_activity WHERE datname = %s", [target]
+        ).fetchall()
+        if left_open:
+            warnings.warn(f"{len(left_open)} session(s) still connected to {target}: {left_open}", stacklevel=1)
+        server.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+
+
 @contextmanager
 def database_from_template() -> Iterator[None]:
     """Make this worker's test database a copy of the migrated template, so that Django's set-up
@@ -127,6 +143,7 @@ def database_from_template() -> Iterator[None]:
     if connections["default"].vendor == "postgresql":
         _postgres_clone(key)
         yield
+        _postgres_drop()
         return
     workdir = _sqlite_copy(key)
     try:

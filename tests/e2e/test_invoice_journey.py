@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import CompanyFactory, member, party
 
@@ -42,8 +43,17 @@ def pick(page: Page, control: str, text: str, option: str) -> None:
     row that is being replaced, so the click waits for the filtered (highlighted) option and the
     choice is confirmed by the chosen item appearing in the control.
     """
-    page.locator(f"#{control}-ts-control").fill(text)
-    page.locator(f"#{control}-ts-dropdown .option:has(.highlight)", has_text=option).first.click()
+    choice = page.locator(f"#{control}-ts-dropdown .option:has(.highlight)", has_text=option).first
+    for _ in range(3):
+        # On a loaded machine the typed text can reach the control before its dropdown listens;
+        # like a user, type again when the list does not show the option.
+        page.locator(f"#{control}-ts-control").fill(text)
+        try:
+            choice.wait_for(state="visible", timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    choice.click()
     page.keyboard.press("Escape")
     expect(page.locator(f"#{control} + .ts-wrapper .ts-control .item", has_text=option)).to_be_visible()
 

@@ -25,18 +25,26 @@ MAX_MESSAGE_BYTES = 30 * 1024 * 1024
 
 
 def receive(raw: bytes, recipients: list[str], default_company_id: int | None) -> str:
-    """Store one mail; return the SMTP reply line."""
+    """Store one mail; return the SMTP reply line.
+
+    Like Django's request cycle, the connection is checked before and released after (unless
+    CONN_MAX_AGE keeps it): the receiver's thread lives as long as the server, and a connection
+    it kept open would outlive a database restart or hold the database open.
+    """
     close_old_connections()
-    default = Company.objects.filter(pk=default_company_id).first() if default_company_id else None
-    company = company_for(recipients, default)
-    if company is None:
-        return "550 5.1.1 No support mailbox here for these recipients"
     try:
-        result = mail_receive(company=company, raw=raw, recipients=recipients)
-    except Exception:
-        logger.exception("Inbound mail could not be stored")
-        return "451 4.3.0 Could not store the message; try again later"
-    return f"250 2.0.0 Accepted ({result.outcome})"
+        default = Company.objects.filter(pk=default_company_id).first() if default_company_id else None
+        company = company_for(recipients, default)
+        if company is None:
+            return "550 5.1.1 No support mailbox here for these recipients"
+        try:
+            result = mail_receive(company=company, raw=raw, recipients=recipients)
+        except Exception:
+            logger.exception("Inbound mail could not be stored")
+            return "451 4.3.0 Could not store the message; try again later"
+        return f"250 2.0.0 Accepted ({result.outcome})"
+    finally:
+        close_old_connections()
 
 
 class SupportHandler:
