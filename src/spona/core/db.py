@@ -19,14 +19,15 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, models, transaction
 
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 # serialization_failure and deadlock_detected: the transaction may succeed if run again.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -145,3 +146,12 @@ def service_atomic(func: Callable[P, T]) -> Callable[P, T]:
             return result
 
     return run
+
+
+def unique_row(queryset: models.QuerySet[M, Any]) -> M | None:
+    """The row a filter on a unique key finds, or None: ``first()`` without its ORDER BY.
+
+    With only one row to find, the order is moot, and building it costs Django a pass over
+    every selected column (all of them, joined rows' too, for a row read with its relations).
+    """
+    return next(iter(queryset.order_by()[:1]), None)

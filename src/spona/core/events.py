@@ -32,6 +32,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from spona.core import context
+from spona.core.db import unique_row
 from spona.core.errors import ValidationFailed
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def _lock_due(pk: int) -> Any:
     if connection.features.has_select_for_update_skip_locked:
         # Another worker holding this delivery is working on it: skip rather than wait.
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return qs.first()
+    return unique_row(qs)
 
 
 def deliver(pk: int) -> Outcome:

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 # work they were 129, 97, 91 and 79; 91, 85, 70 and 55 while the timeline was a handler of its own;
 # 53, 74, 56 and 39 before services called by services stopped taking savepoints, the search index
 # was written in the service's transaction and the delivery's moves and reservations were read per table.
-BOUNDS = {"confirm": 42, "deliver": 62, "invoice": 45, "payment": 34}
+BOUNDS = {"confirm": 42, "deliver": 61, "invoice": 45, "payment": 34}
 
 
 def _order_to_cash(world, name: str, savepoints: list[str] | None = None) -> dict[str, int]:

@@ -24,7 +24,7 @@ from spona.back.finance.models import (
     Tax,
 )
 from spona.core import audit, events
-from spona.core.db import service_atomic
+from spona.core.db import service_atomic, unique_row
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import precision, to_decimal
@@ -151,7 +151,7 @@ def entry_create(
         require(actor, "finance.post", company)
     journals = Journal.objects.filter(pk=journal_id, company=company, is_active=True)
     # Posting at once locks the journal now (as _post would): one read instead of two.
-    journal = (journals.select_for_update() if post else journals).first()
+    journal = unique_row(journals.select_for_update() if post else journals)
     if journal is None:
         raise NotFound("No such journal.")
     if party_id is not None and not Party.objects.filter(pk=party_id, company=company).exists():

@@ -34,6 +34,7 @@ from spona.back.inventory.models import (
 from spona.back.inventory.services.locations import virtual_location
 from spona.back.inventory.services.valuation import value_moves
 from spona.core import audit, events
+from spona.core.db import unique_row
 from spona.core.errors import ApplicationError, NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import to_decimal
@@ -83,7 +84,7 @@ def _quant(product: Product, location: Location, lot: Lot | None) -> StockQuant:
 
     The caller holds the product's lock, so nobody else can be creating the same quant.
     """
-    quant = StockQuant.objects.select_for_update(no_key=True).filter(product=product, location=location, lot=lot).first()
+    quant = unique_row(StockQuant.objects.select_for_update(no_key=True).filter(product=product, location=location, lot=lot))
     if quant is None:
         quant = StockQuant.objects.create(company_id=product.company_id, product=product, location=location, lot=lot)
     return quant

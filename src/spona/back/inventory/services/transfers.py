@@ -28,7 +28,7 @@ from spona.back.inventory.services.stock import (
 )
 from spona.back.inventory.services.valuation import value_moves
 from spona.core import audit, events
-from spona.core.db import service_atomic
+from spona.core.db import service_atomic, unique_row
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import to_decimal
@@ -209,11 +209,10 @@ def transfer_create(
 
 
 def _locked_transfer(company: Company, transfer_id: int) -> Transfer:
-    transfer = (
+    transfer = unique_row(
         Transfer.objects.select_for_update(of=("self",))
         .select_related("from_location", "to_location", "warehouse", "party")
         .filter(pk=transfer_id, company=company)
-        .first()
     )
     if transfer is None:
         raise NotFound("No such transfer.")
@@ -289,8 +288,8 @@ def transfer_confirm(*, actor: User | None, company: Company, transfer_id: int) 
     transfer = _locked_transfer(company, transfer_id)
     if not transfer.can_confirm():
         raise StateError(f"{transfer.number} is {transfer.get_state_display().lower()}; only a draft can be confirmed.")
-    products = lock_products(company, transfer.lines.values_list("product_id", flat=True))
-    _confirm(transfer, products, actor)
+    lines = list(transfer.lines.select_related("lot").order_by("pk"))
+    _confirm(transfer, lock_products(company, [line.product_id for line in lines]), actor, lines)
     audit.record(actor=actor, target=transfer, action="confirmed")
     return transfer
 
@@ -347,10 +346,10 @@ def transfer_validate(
     transfer = _locked_transfer(company, transfer_id)
     if transfer.state not in (Transfer.State.DRAFT, Transfer.State.CONFIRMED):
         raise StateError(f"{transfer.number} is {transfer.get_state_display().lower()} and cannot be validated.")
-    products = lock_products(company, transfer.lines.values_list("product_id", flat=True))
-    if transfer.is_draft():
-        _confirm(transfer, products, actor)
     lines = list(transfer.lines.select_related("lot").order_by("pk"))
+    products = lock_products(company, [line.product_id for line in lines])
+    if transfer.is_draft():
+        _confirm(transfer, products, actor, lines)
     for line in lines:
         line.product = products[line.product_id]
     done = _done_quantities(transfer, lines, quantities)

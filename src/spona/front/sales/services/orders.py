@@ -22,7 +22,7 @@ from spona.back.inventory.services import (
     transfer_validate,
 )
 from spona.core import audit, events
-from spona.core.db import service_atomic
+from spona.core.db import service_atomic, unique_row
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import to_decimal
@@ -230,11 +230,8 @@ def _hold(order: Order, actor: User | None, requester: User | None, reason: str)
 
 
 def _locked(company: Company, order_id: int) -> Order:
-    order = (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("party", "company")
-        .filter(pk=order_id, company=company)
-        .first()
+    order = unique_row(
+        Order.objects.select_for_update(of=("self",)).select_related("party", "company").filter(pk=order_id, company=company)
     )
     if order is None:
         raise NotFound("No such order.")
@@ -331,7 +328,7 @@ def delivered_apply(*, company: Company, reference: str, transfer_id: int, quant
     A backorder's delivery is linked to the order too. Returns the order, or None when the
     reference names no order of the company.
     """
-    order = Order.objects.select_for_update().filter(company=company, number=reference).first()
+    order = unique_row(Order.objects.select_for_update().filter(company=company, number=reference))
     if order is None:
         return None
     if not order.documents.filter(transfer_id=transfer_id).exists():
