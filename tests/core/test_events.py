@@ -167,6 +167,25 @@ def test_a_handler_that_is_not_interested_gets_no_delivery(company, other_compan
     assert asked == [(company.pk, PING.name), (other_company.pk, PING.name)]
 
 
+def test_a_handler_gets_only_the_events_whose_payload_it_acts_on(company, subscribe):
+    # given a handler that acts on even pings only, and one that takes every ping
+    subscribe("test.effect", effect)
+    events.subscribe(PING.name, "test.even", effect, when=lambda payload: payload["n"] % 2 == 0)
+    try:
+        # when three pings are published together
+        published = events.publish_many(PING.name, company=company, payloads=[{"n": 1}, {"n": 2}, {"n": 3}])
+        always = events.always_delivered_to(PING.name)
+    finally:
+        events.unsubscribe(PING.name, "test.even")
+    # then the even one alone has a delivery for it; the other handler has one of each
+    assert [sorted(e.deliveries.values_list("handler", flat=True)) for e in published] == [
+        ["test.effect"],
+        ["test.effect", "test.even"],
+        ["test.effect"],
+    ]
+    assert always == ["test.effect"]
+
+
 def test_unknown_event_name_is_refused(company):
     with pytest.raises(KeyError, match="Unknown event"):
         events.publish("test.no_such_event", company=company)

@@ -19,14 +19,15 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, models, transaction
 
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 # serialization_failure and deadlock_detected: the transaction may succeed if run again.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -100,3 +101,57 @@ def retry_on_conflict(
         return run
 
     return decorate
+
+
+# Run at the end of each outermost service, inside its transaction (``before_service_commit``).
+_BEFORE_COMMIT: list[Callable[[], None]] = []
+
+
+def before_service_commit(finish: Callable[[], None]) -> None:
+    """Have ``finish`` run when a service (not one called by another service) has done its work, in its transaction.
+
+    For bookkeeping that follows the service's writes (the search index): written in the same
+    transaction, it costs no transaction of its own and goes or stays with the change.
+    """
+    if finish not in _BEFORE_COMMIT:
+        _BEFORE_COMMIT.append(finish)
+
+
+class _ServiceBlock(transaction.Atomic):
+    """The atomic block of a service run by ``service_atomic`` (told apart from other blocks by its class)."""
+
+
+def service_atomic(func: Callable[P, T]) -> Callable[P, T]:
+    """Run a service in a transaction, like ``@transaction.atomic``, without a savepoint inside another service.
+
+    Called on its own (or from a view, a task, a test, or a block of the caller's), it opens a
+    transaction or a savepoint as usual, so a caller may catch its error and go on. Called
+    directly by another such service, whose transaction already makes the whole change atomic,
+    it joins that transaction: a savepoint would cost two statements and guard nothing, since
+    the calling service lets the error through and its own block rolls everything back. Should
+    the caller catch the error anyway, Django marks the transaction for rollback and refuses
+    further queries, rather than commit half of the inner service's work. The outermost service
+    runs the ``before_service_commit`` functions last, in its transaction.
+    """
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        blocks = transaction.get_connection().atomic_blocks
+        within_service = bool(blocks) and isinstance(blocks[-1], _ServiceBlock)
+        with _ServiceBlock(DEFAULT_DB_ALIAS, savepoint=not within_service, durable=False):
+            result = func(*args, **kwargs)
+            if not within_service:
+                for finish in _BEFORE_COMMIT:
+                    finish()
+            return result
+
+    return run
+
+
+def unique_row(queryset: models.QuerySet[M, Any]) -> M | None:
+    """The row a filter on a unique key finds, or None: ``first()`` without its ORDER BY.
+
+    With only one row to find, the order is moot, and building it costs Django a pass over
+    every selected column (all of them, joined rows' too, for a row read with its relations).
+    """
+    return next(iter(queryset.order_by()[:1]), None)

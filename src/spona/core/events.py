@@ -32,6 +32,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from spona.core import context
+from spona.core.db import unique_row
 from spona.core.errors import ValidationFailed
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[["Event"], None]
 # Asked at publish with the company's id and the event's name: does the handler want a delivery?
 Interest = Callable[[int | None, str], bool]
+# Asked at publish with each event's payload: is this one for the handler at all?
+When = Callable[[Mapping[str, Any]], bool]
 # Called by publish() with the events it has just written, in the same transaction.
 Projection = Callable[[Sequence["Event"]], None]
 
@@ -60,6 +63,7 @@ class EventType:
 EVENT_TYPES: dict[str, EventType] = {}
 _HANDLERS: dict[str, dict[str, Handler]] = {}
 _INTERESTS: dict[tuple[str, str], Interest] = {}  # (event name or "*", handler name)
+_WHEN: dict[tuple[str, str], When] = {}
 _PROJECTIONS: dict[str, Projection] = {}
 
 
@@ -71,7 +75,9 @@ def define(event_type: EventType) -> EventType:
     return event_type
 
 
-def subscribe(event_name: str, handler_name: str, handler: Handler, *, interested: Interest | None = None) -> None:
+def subscribe(
+    event_name: str, handler_name: str, handler: Handler, *, interested: Interest | None = None, when: When | None = None
+) -> None:
     """Subscribe a handler under a stable name; ``"*"`` receives every event.
 
     The name is stored on delivery rows, so renaming a handler is a data migration.
@@ -79,14 +85,20 @@ def subscribe(event_name: str, handler_name: str, handler: Handler, *, intereste
     when it answers False no delivery is recorded for the handler. It is for catch-all handlers
     that act only on what the company configured (automation's rules and webhooks): each
     delivery costs a transaction of its own, so an event nobody asked for should not create one.
+    ``when(payload)``, for the same reason, keeps a handler that acts on some events of a kind
+    only (the vendor bills among posted invoices) from getting the others: it must be a pure
+    test of the payload, the very one the handler would make before doing nothing.
     """
     if event_name != "*" and event_name not in EVENT_TYPES:
         raise KeyError(f"Cannot subscribe to unknown event {event_name!r}.")
     _HANDLERS.setdefault(event_name, {})[handler_name] = handler
-    if interested is None:
-        _INTERESTS.pop((event_name, handler_name), None)
-    else:
-        _INTERESTS[(event_name, handler_name)] = interested
+    key = (event_name, handler_name)
+    _INTERESTS.pop(key, None)
+    _WHEN.pop(key, None)
+    if interested is not None:
+        _INTERESTS[key] = interested
+    if when is not None:
+        _WHEN[key] = when
 
 
 def unsubscribe(event_name: str, handler_name: str) -> None:
@@ -96,6 +108,7 @@ def unsubscribe(event_name: str, handler_name: str) -> None:
     """
     _HANDLERS.get(event_name, {}).pop(handler_name, None)
     _INTERESTS.pop((event_name, handler_name), None)
+    _WHEN.pop((event_name, handler_name), None)
 
 
 def project(name: str, projection: Projection) -> None:
@@ -125,9 +138,15 @@ def _interested_handlers(event_name: str, company_id: int | None) -> list[str]:
 
 
 def always_delivered_to(event_name: str) -> list[str]:
-    """The names of the handlers that get a delivery of every such event (no interest filter), sorted."""
+    """The names of the handlers that get a delivery of every such event (no interest or payload filter), sorted."""
     specific = _HANDLERS.get(event_name, {})
-    return sorted(h for h in handlers_for(event_name) if (event_name if h in specific else "*", h) not in _INTERESTS)
+    keys = {h: (event_name if h in specific else "*", h) for h in handlers_for(event_name)}
+    return sorted(h for h, key in keys.items() if key not in _INTERESTS and key not in _WHEN)
+
+
+def _wants(event_name: str, handler_name: str, payload: Mapping[str, Any]) -> bool:
+    when = _WHEN.get((event_name, handler_name)) or _WHEN.get(("*", handler_name))
+    return when is None or when(payload)
 
 
 def handler_by_name(event_name: str, handler_name: str) -> Handler | None:
@@ -185,7 +204,9 @@ def publish_many(
         projection(recorded)
     # The handlers are asked once: the events share the company and the name they decide on.
     handlers = _interested_handlers(name, company.pk if company is not None else None)
-    deliveries = EventDelivery.objects.bulk_create([EventDelivery(event=e, handler=h) for e in recorded for h in handlers])
+    deliveries = EventDelivery.objects.bulk_create(
+        [EventDelivery(event=e, handler=h) for e in recorded for h in handlers if _wants(name, h, e.payload)]
+    )
     if deliveries and settings.EVENTS_DISPATCH_ON_COMMIT:
         # SQLite and PostgreSQL return the ids of bulk inserts: no need to look them up again.
         ids = [d.pk for d in deliveries]
@@ -262,7 +283,7 @@ def _lock_due(pk: int) -> Any:
     if connection.features.has_select_for_update_skip_locked:
         # Another worker holding this delivery is working on it: skip rather than wait.
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return qs.first()
+    return unique_row(qs)
 
 
 def deliver(pk: int) -> Outcome:

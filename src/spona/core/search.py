@@ -8,8 +8,10 @@ full-text index over it is PostgreSQL's ``to_tsvector('simple', …)`` with a GI
 SQLite FTS5 table kept in step by triggers (migration ``core.0005``).
 
 The index follows the records by itself: saving or deleting a registered model queues its id,
-and the queue is indexed once the transaction commits (one read and one upsert per kind, not
-per save; nothing is indexed if the transaction rolls back). Writes that bypass ``save()``
+and the queue is indexed at the end of the service that made the change, in its transaction
+(``core.db.before_service_commit``), or else once the transaction commits, in one of its own:
+one read per model, one upsert and at most one delete in all, not per save; nothing is indexed
+if the transaction rolls back. Writes that bypass ``save()``
 (``bulk_create``, ``update()``) call ``reindex()`` for the ids they touched, and
 ``spona search --rebuild`` rebuilds everything.
 
@@ -24,7 +26,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,7 @@ from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
+from spona.core.db import before_service_commit
 from spona.core.models import Company, SearchEntry, User
 from spona.core.permissions import has_perm
 
@@ -91,6 +94,10 @@ class Hit:
 @dataclass
 class _Queue:
     ids: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # Records inserted since the queue began: no entry of theirs can exist yet (entries are
+    # written only by indexing, which ends the queue or, in ``reindex``, takes them out of this
+    # set; ids are never reused), so one that is left out needs no delete.
+    created: set[tuple[str, int]] = field(default_factory=set)
 
 
 KINDS: dict[str, SearchKind] = {}
@@ -129,14 +136,29 @@ def _saved(sender: type[models.Model], instance: models.Model, **kwargs: Any) ->
         transaction.on_commit(_flush)
     for name in kinds:
         queue.ids[name].add(instance.pk)
+        if kwargs.get("created"):
+            queue.created.add((name, instance.pk))
 
 
 def _flush() -> None:
     queue = getattr(_local, "queue", None)
     _local.queue = None
     if queue is not None:
-        for name, ids in queue.ids.items():
-            reindex(name, ids)
+        with transaction.atomic():
+            _index(queue.ids, fresh=queue.created)
+
+
+def _flush_in_transaction() -> None:
+    """Index what the running transaction queued so far, in it (a service has done its writes)."""
+    queue = getattr(_local, "queue", None)
+    if queue is None or not transaction.get_connection().in_atomic_block:
+        return
+    # The queue's commit hook, still pending, finds nothing left; later saves start a new queue.
+    _local.queue = None
+    _index(queue.ids, fresh=queue.created)
+
+
+before_service_commit(_flush_in_transaction)
 
 
 def _entry(kind: SearchKind, obj: Any) -> SearchEntry:
@@ -157,21 +179,42 @@ def _entry(kind: SearchKind, obj: Any) -> SearchEntry:
 
 def reindex(kind_name: str, ids: Iterable[int]) -> int:
     """Bring the index entries of these records of one kind up to date (gone or excluded ones are dropped)."""
-    kind = KINDS[kind_name]
     wanted = set(ids)
-    if not wanted:
-        return 0
-    rows = [obj for obj in kind.queryset(kind.model._default_manager.filter(pk__in=wanted)) if kind.include(obj)]
-    entries = [_entry(kind, obj) for obj in rows]
-    SearchEntry.objects.bulk_create(
-        entries,
-        update_conflicts=True,
-        unique_fields=["kind", "object_id"],
-        update_fields=["company", "title", "subtitle", "folded", "updated_at"],
-    )
-    stale = wanted - {obj.pk for obj in rows}
+    queue = getattr(_local, "queue", None)
+    if queue is not None:
+        queue.created -= {(kind_name, pk) for pk in wanted}  # they may have an entry from now on
+    return _index({kind_name: wanted})
+
+
+def _index(wanted: Mapping[str, set[int]], *, fresh: Collection[tuple[str, int]] = ()) -> int:
+    """Index these records of several kinds: one read per model and queryset (kinds of one model share
+    it), one upsert, one delete of the entries of records gone or left out; return the entries written."""
+    reads: dict[tuple[type[models.Model], Callable[..., Any]], set[int]] = defaultdict(set)
+    for name, ids in wanted.items():
+        kind = KINDS[name]
+        reads[(kind.model, kind.queryset)] |= ids
+    found: dict[type[models.Model], dict[int, Any]] = defaultdict(dict)
+    for (model, queryset), ids in reads.items():
+        if ids:
+            found[model].update((obj.pk, obj) for obj in queryset(model._default_manager.filter(pk__in=ids)))
+    entries = []
+    stale = models.Q()
+    for name, ids in wanted.items():
+        kind = KINDS[name]
+        rows = [obj for pk in ids if (obj := found[kind.model].get(pk)) is not None and kind.include(obj)]
+        entries += [_entry(kind, obj) for obj in rows]
+        gone = {pk for pk in ids - {obj.pk for obj in rows} if (name, pk) not in fresh}
+        if gone:
+            stale |= models.Q(kind=name, object_id__in=gone)
+    if entries:
+        SearchEntry.objects.bulk_create(
+            entries,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=["company", "title", "subtitle", "folded", "updated_at"],
+        )
     if stale:
-        SearchEntry.objects.filter(kind=kind_name, object_id__in=stale).delete()
+        SearchEntry.objects.filter(stale).delete()
     return len(entries)
 
 

@@ -27,7 +27,12 @@ class PurchasingConfig(AppConfig):
         searchables.register_all()
         core_events.subscribe("inventory.received", "purchasing.on_inventory_received", handlers.on_inventory_received)
         core_events.subscribe("automation.approval_decided", "purchasing.on_approval_decided", handlers.on_approval_decided)
-        core_events.subscribe("finance.invoice_posted", "purchasing.on_invoice_posted", handlers.on_invoice_posted)
+        core_events.subscribe(
+            "finance.invoice_posted",
+            "purchasing.on_invoice_posted",
+            handlers.on_invoice_posted,
+            when=lambda payload: payload.get("kind") == "in_invoice",  # vendor bills only, as the handler checks
+        )
         schedule.every("purchasing.reorder_check", timedelta(hours=24), reorder_check)
         navigation.register(
             MenuEntry("back", _("Purchase orders"), "purchasing:order_list", "purchasing.view", icon="cart", order=36),

@@ -24,6 +24,7 @@ from spona.back.finance.models import (
     Tax,
 )
 from spona.core import audit, events
+from spona.core.db import service_atomic, unique_row
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import precision, to_decimal
@@ -87,7 +88,9 @@ def fiscal_year_for(company: Company, date: dt.date) -> FiscalYear:
     return year
 
 
-def _validate_lines(company: Company, lines: Sequence[LineIn]) -> None:
+def _validate_lines(company: Company, lines: Sequence[LineIn], *, known_party: int | None = None) -> None:
+    """Check the lines' amounts and that their accounts, parties, taxes and analytic accounts are the
+    company's (``known_party`` has been checked already)."""
     places = precision(company.base_currency)
     quantum = Decimal(1).scaleb(-places)
     errors: dict[str, list[str]] = {}
@@ -108,7 +111,7 @@ def _validate_lines(company: Company, lines: Sequence[LineIn]) -> None:
             errors[f"lines[{i}]"] = problems
     ids = {
         "account": ({line.account_id for line in lines}, Account.objects.filter(company=company, is_group=False, is_active=True)),
-        "party": ({line.party_id for line in lines if line.party_id}, Party.objects.filter(company=company)),
+        "party": ({line.party_id for line in lines if line.party_id} - {known_party}, Party.objects.filter(company=company)),
         "tax": ({line.tax_id for line in lines if line.tax_id}, Tax.objects.filter(company=company)),
         "analytic": (
             {x for line in lines for x in (line.cost_centre_id, line.project_id) if x},
@@ -124,7 +127,7 @@ def _validate_lines(company: Company, lines: Sequence[LineIn]) -> None:
         raise ValidationFailed("The entry is not valid.", field_errors=errors)
 
 
-@transaction.atomic
+@service_atomic
 def entry_create(
     *,
     actor: User | None,
@@ -148,12 +151,12 @@ def entry_create(
         require(actor, "finance.post", company)
     journals = Journal.objects.filter(pk=journal_id, company=company, is_active=True)
     # Posting at once locks the journal now (as _post would): one read instead of two.
-    journal = (journals.select_for_update() if post else journals).first()
+    journal = unique_row(journals.select_for_update() if post else journals)
     if journal is None:
         raise NotFound("No such journal.")
     if party_id is not None and not Party.objects.filter(pk=party_id, company=company).exists():
         raise NotFound("No such party.")
-    _validate_lines(company, lines)
+    _validate_lines(company, lines, known_party=party_id)
     _check_date(company, date)
     entry = JournalEntry(
         company=company, journal=journal, date=date, reference=reference[:100], memo=memo[:300], party_id=party_id, source=source

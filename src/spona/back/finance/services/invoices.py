@@ -15,6 +15,7 @@ from spona.back.finance.models import Account, AnalyticAccount, Invoice, Invoice
 from spona.back.finance.services.entries import LIMIT, MAX_DATE, MIN_DATE, LineIn, entry_create
 from spona.back.finance.services.payments import reconcile_invoice_with
 from spona.core import audit, events
+from spona.core.db import service_atomic, unique_row
 from spona.core.errors import Conflict, NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import precision, round_amount, to_decimal
@@ -162,7 +163,7 @@ def _write_lines(invoice: Invoice, lines: Sequence[InvoiceLineIn], result: taxca
     )
 
 
-@transaction.atomic
+@service_atomic
 def invoice_create(
     *,
     actor: User | None,
@@ -343,7 +344,7 @@ def _balance_after_conversion(lines: list[LineIn]) -> list[LineIn]:
     return lines
 
 
-@transaction.atomic
+@service_atomic
 def invoice_post(*, actor: User | None, company: Company, invoice_id: int) -> Invoice:
     """Post a draft invoice: fix the exchange rate, post its journal entry, take its number.
 
@@ -352,11 +353,10 @@ def invoice_post(*, actor: User | None, company: Company, invoice_id: int) -> In
     """
     if actor is not None:
         require(actor, "finance.post", company)
-    invoice = (
+    invoice = unique_row(
         Invoice.objects.select_for_update(of=("self",))
-        .select_related("company", "payment_term")
+        .select_related("company", "payment_term", "party")
         .filter(pk=invoice_id, company=company)
-        .first()
     )
     if invoice is None:
         raise NotFound("No such invoice.")

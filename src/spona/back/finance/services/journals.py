@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from spona.back.finance.models import Account, Journal
+from spona.core.db import service_atomic
 from spona.core.models import Company
 
 
-@transaction.atomic
+@service_atomic
 def journal_ensure(*, company: Company, code: str, name: str) -> int | None:
     """Return the id of the company's general journal ``code``, creating it when missing.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db import transaction
@@ -13,6 +13,7 @@ from spona.back.finance.models import Account, Invoice, Journal, JournalEntry, J
 from spona.back.finance.selectors import line_open_amounts
 from spona.back.finance.services.entries import LineIn, entry_create
 from spona.core import audit, events
+from spona.core.db import service_atomic
 from spona.core.errors import NotFound, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import precision, round_amount, to_decimal
@@ -34,8 +35,18 @@ def reconcile(*, company: Company, lines: Sequence[JournalLine]) -> list[Reconci
     settled in currency but not in company currency, the difference is the realised exchange
     gain or loss, posted and matched too (QUALITY L8). Call inside the caller's transaction.
     """
+    return _reconcile(company, lines)[0]
+
+
+# A line's open amounts: (company currency, foreign currency), as ``line_open_amounts`` gives them.
+Opens = dict[int, tuple[Decimal, Decimal]]
+
+
+def _reconcile(company: Company, lines: Sequence[JournalLine]) -> tuple[list[Reconciliation], Opens]:
+    """``reconcile``, also returning what is left open of each line in its currency (``Opens``; the
+    company-currency amount of a line closed by an exchange difference is not brought to zero)."""
     if not lines:
-        return []
+        return [], {}
     accounts = {line.account_id for line in lines}
     parties = {line.party_id for line in lines}
     if len(accounts) != 1 or len(parties) != 1:
@@ -92,7 +103,7 @@ def reconcile(*, company: Company, lines: Sequence[JournalLine]) -> list[Reconci
         left, left_cur = opens[line.pk]
         if line.currency and left_cur == 0 and left != 0:
             created.append(_exchange_difference(company, line, left, settled_on))
-    return created
+    return created, opens
 
 
 def _exchange_difference(company: Company, line: JournalLine, left: Decimal, on: dt.date) -> Reconciliation:
@@ -149,11 +160,23 @@ def reconcile_invoice_with(*, company: Company, invoice: Invoice, other_entry: J
     return created
 
 
-def _announce_paid(company: Company, invoices: Sequence[Invoice]) -> None:
+def _residual(invoice: Invoice, lines: Sequence[JournalLine], opens: Opens) -> Decimal | None:
+    """What is left to pay on the invoice, from its reconcilable lines and what ``_reconcile`` left open
+    of them; None when one of them was not reconciled just now."""
+    mine = [x for x in lines if x.party_id == invoice.party_id]
+    if not all(x.pk in opens for x in mine):
+        return None
+    foreign = invoice.currency != invoice.company.base_currency
+    return sum((opens[x.pk][1] if foreign else opens[x.pk][0] for x in mine), ZERO)
+
+
+def _announce_paid(company: Company, invoices: Sequence[Invoice], residuals: Mapping[int, Decimal | None] | None = None) -> None:
+    """Publish ``finance.invoice_paid`` for each invoice now paid in full (``residuals`` when known already)."""
     from spona.back.finance.selectors import invoice_residual
 
     for invoice in invoices:
-        if invoice_residual(invoice) == 0:
+        residual = (residuals or {}).get(invoice.pk)
+        if (invoice_residual(invoice) if residual is None else residual) == 0:
             events.publish(
                 "finance.invoice_paid",
                 company=company,
@@ -167,7 +190,7 @@ def _announce_paid(company: Company, invoices: Sequence[Invoice]) -> None:
             )
 
 
-@transaction.atomic
+@service_atomic
 def payment_register(
     *,
     actor: User | None,
@@ -313,11 +336,14 @@ def payment_register(
         entry=entry,
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    residuals: dict[int, Decimal | None] = {}
     if invoices:
         group = [x for x in _open_counterpart_lines(entry) if x.account_id == counterpart_id]
         for invoice in invoices:
             group += [x for x in counterparts[invoice.pk] if x.account_id == counterpart_id]
-        reconcile(company=company, lines=group)
+        _created, opens = _reconcile(company, group)
+        # What the matching left open is what is left to pay: no need to read it back.
+        residuals = {invoice.pk: _residual(invoice, counterparts[invoice.pk], opens) for invoice in invoices}
     audit.record(actor=actor, target=payment, action="registered", changes={"invoices": [None, [i.number for i in invoices]]})
     events.publish(
         "finance.payment_received" if inbound else "finance.payment_sent",
@@ -330,7 +356,7 @@ def payment_register(
         currency=currency,
         invoices=[i.number for i in invoices],
     )
-    _announce_paid(company, invoices)
+    _announce_paid(company, invoices, residuals)
     return payment
 
 

@@ -15,10 +15,11 @@ always equals the sum of done moves and reserved the sum of open reservations (Q
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from spona.back.inventory.models import (
@@ -33,12 +34,15 @@ from spona.back.inventory.models import (
 from spona.back.inventory.services.locations import virtual_location
 from spona.back.inventory.services.valuation import value_moves
 from spona.core import audit, events
+from spona.core.db import unique_row
 from spona.core.errors import ApplicationError, NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import to_decimal
 from spona.core.permissions import require
 
 ZERO = Decimal(0)
+# The order in which a reservation's stock is taken: location by location, lot by lot.
+TAKING_ORDER = ("location_id", "lot_id", "pk")
 
 
 class InsufficientStock(ApplicationError):
@@ -80,7 +84,7 @@ def _quant(product: Product, location: Location, lot: Lot | None) -> StockQuant:
 
     The caller holds the product's lock, so nobody else can be creating the same quant.
     """
-    quant = StockQuant.objects.select_for_update(no_key=True).filter(product=product, location=location, lot=lot).first()
+    quant = unique_row(StockQuant.objects.select_for_update(no_key=True).filter(product=product, location=location, lot=lot))
     if quant is None:
         quant = StockQuant.objects.create(company_id=product.company_id, product=product, location=location, lot=lot)
     return quant
@@ -190,6 +194,30 @@ def new_move(
     **fields: object,
 ) -> StockMove:
     """Validate and insert a draft move of a locked product (the shared part of every move)."""
+    move = planned_move(
+        product=product,
+        from_location=from_location,
+        to_location=to_location,
+        quantity=quantity,
+        lot=lot,
+        unit_cost=unit_cost,
+        **fields,
+    )
+    move.save(force_insert=True)
+    return move
+
+
+def planned_move(
+    *,
+    product: Product,
+    from_location: Location,
+    to_location: Location,
+    quantity: Decimal,
+    lot: Lot | None = None,
+    unit_cost: Decimal | None = None,
+    **fields: object,
+) -> StockMove:
+    """Validate a draft move of a locked product and return it unsaved (several are inserted at once)."""
     if from_location.pk == to_location.pk:
         raise ValidationFailed("A move needs two different locations.", field_errors={"to_location": ["Same as the source."]})
     for side, location in (("from_location", from_location), ("to_location", to_location)):
@@ -201,7 +229,7 @@ def new_move(
     cost = product.cost_price if unit_cost is None else to_decimal(unit_cost)
     if cost < 0:
         raise ValidationFailed("The unit cost cannot be negative.", field_errors={"unit_cost": ["Negative."]})
-    return StockMove.objects.create(
+    return StockMove(
         company_id=product.company_id,
         product=product,
         lot=lot,
@@ -427,6 +455,15 @@ def _reduce(reservation: Reservation, quantity: Decimal, final_state: str) -> No
     reservation.save(update_fields=["quantity", "state", "updated_at"])
 
 
+def taking_order() -> Prefetch:
+    """Prefetch reservations' allocations as ``taking``, in the order ``consume`` takes them."""
+    return Prefetch(
+        "allocations",
+        queryset=ReservationAllocation.objects.select_related("location", "lot").order_by(*TAKING_ORDER),
+        to_attr="taking",
+    )
+
+
 def consume(
     reservation: Reservation,
     quantity: Decimal,
@@ -434,12 +471,14 @@ def consume(
     to_location: Location,
     actor: User | None,
     draft: StockMove | None = None,
+    allocations: Sequence[ReservationAllocation] | None = None,
     **fields: object,
 ) -> list[StockMove]:
     """Move ``quantity`` of an open reservation's stock out to ``to_location`` as done moves.
 
     One move per location and lot the stock was reserved in; ``draft`` (a planned move) becomes
-    the first of them. The product is locked by the caller.
+    the first of them. The product is locked by the caller. ``allocations`` are the reservation's,
+    when the caller has read them already (``taking_order``).
     """
     if not reservation.is_open():
         raise StateError(f"The reservation for {reservation.reference} is {reservation.state}.")
@@ -447,7 +486,9 @@ def consume(
         raise ValidationFailed(f"Only {fmt(reservation.quantity)} is reserved.", field_errors={"quantity": ["Too much."]})
     product = reservation.product
     moves, remaining = [], quantity
-    for allocation in reservation.allocations.select_related("location", "lot").order_by("location_id", "lot_id", "pk"):
+    if allocations is None:
+        allocations = reservation.allocations.select_related("location", "lot").order_by(*TAKING_ORDER)
+    for allocation in allocations:
         part = min(allocation.quantity, remaining)
         if draft is not None:
             move, draft = draft, None

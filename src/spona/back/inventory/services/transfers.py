@@ -21,11 +21,14 @@ from spona.back.inventory.services.stock import (
     lock_products,
     lot_for,
     new_move,
+    planned_move,
     release,
     reserve,
+    taking_order,
 )
 from spona.back.inventory.services.valuation import value_moves
 from spona.core import audit, events
+from spona.core.db import service_atomic, unique_row
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import to_decimal
@@ -137,7 +140,7 @@ def _lines(company: Company, kind: str, lines: Sequence[TransferLineIn]) -> list
     return rows
 
 
-@transaction.atomic
+@service_atomic
 def transfer_create(
     *,
     actor: User | None,
@@ -150,6 +153,7 @@ def transfer_create(
     scheduled_date: dt.date | None = None,
     from_location_id: int | None = None,
     to_location_id: int | None = None,
+    confirm: bool = False,
 ) -> Transfer:
     """Draft a receipt, delivery or internal transfer of one company, numbered like WH/IN/00001.
 
@@ -157,6 +161,8 @@ def transfer_create(
     the customers, internal transfers between two of its internal locations (or to transit).
     Quantities may be given in another unit of the product's unit category; they are stored in
     the product's unit. Raises ValidationFailed for foreign products, parties or locations.
+    With ``confirm=True`` the transfer is confirmed at once, as ``transfer_confirm`` would do it
+    (InsufficientStock when a line cannot be reserved).
     """
     if actor is not None:
         require(actor, "inventory.manage", company)
@@ -194,15 +200,19 @@ def transfer_create(
         row.transfer = transfer
     TransferLine.objects.bulk_create(rows)
     audit.record(actor=actor, target=transfer, action="created")
+    if confirm:
+        # The transfer is new, so nobody else can be holding it; its products are locked now,
+        # after it, in the order every stock change takes them, and its lines are those above.
+        _confirm(transfer, lock_products(company, [row.product_id for row in rows]), actor, rows)
+        audit.record(actor=actor, target=transfer, action="confirmed")
     return transfer
 
 
 def _locked_transfer(company: Company, transfer_id: int) -> Transfer:
-    transfer = (
+    transfer = unique_row(
         Transfer.objects.select_for_update(of=("self",))
         .select_related("from_location", "to_location", "warehouse", "party")
         .filter(pk=transfer_id, company=company)
-        .first()
     )
     if transfer is None:
         raise NotFound("No such transfer.")
@@ -210,22 +220,33 @@ def _locked_transfer(company: Company, transfer_id: int) -> Transfer:
     return transfer
 
 
-def _confirm(transfer: Transfer, products: Mapping[int, Product], actor: User | None) -> None:
+def _confirm(
+    transfer: Transfer, products: Mapping[int, Product], actor: User | None, lines: Sequence[TransferLine] | None = None
+) -> None:
+    """Plan the moves of the transfer's lines (given, with their lots, when the caller has them) and reserve their stock."""
+    if lines is None:
+        lines = list(transfer.lines.select_related("lot").order_by("pk"))
+    StockMove.objects.bulk_create(
+        [
+            planned_move(
+                product=products[line.product_id],
+                from_location=transfer.from_location,
+                to_location=transfer.to_location,
+                quantity=line.quantity,
+                lot=line.lot,
+                unit_cost=line.unit_cost,
+                transfer=transfer,
+                transfer_line=line,
+                party=transfer.party,
+                reference=transfer.number,
+            )
+            for line in lines
+        ]
+    )
     reserves = transfer.from_location.holds_stock()
-    for line in transfer.lines.select_related("lot").order_by("pk"):
+    reserved: list[dict[str, object]] = []
+    for line in lines:
         product = products[line.product_id]
-        new_move(
-            product=product,
-            from_location=transfer.from_location,
-            to_location=transfer.to_location,
-            quantity=line.quantity,
-            lot=line.lot,
-            unit_cost=line.unit_cost,
-            transfer=transfer,
-            transfer_line=line,
-            party=transfer.party,
-            reference=transfer.number,
-        )
         if reserves:
             reservation = reserve(
                 product=product,
@@ -237,23 +258,25 @@ def _confirm(transfer: Transfer, products: Mapping[int, Product], actor: User | 
                 party=transfer.party,
                 transfer_line_id=line.pk,
             )
-            events.publish(
-                "inventory.stock_reserved",
-                company=transfer.company,
-                party=transfer.party,
-                actor=actor,
-                reservation_id=reservation.pk,
-                product_id=product.pk,
-                sku=product.sku,
-                location=transfer.from_location.full_name,
-                quantity=fmt(reservation.quantity),
-                reference=transfer.number,
+            reserved.append(
+                {
+                    "reservation_id": reservation.pk,
+                    "product_id": product.pk,
+                    "sku": product.sku,
+                    "location": transfer.from_location.full_name,
+                    "quantity": fmt(reservation.quantity),
+                    "reference": transfer.number,
+                }
             )
+    # One event per reservation, written together.
+    events.publish_many(
+        "inventory.stock_reserved", company=transfer.company, party=transfer.party, actor=actor, payloads=reserved
+    )
     transfer.state = Transfer.State.CONFIRMED
     transfer.save(update_fields=["state", "updated_at"])
 
 
-@transaction.atomic
+@service_atomic
 def transfer_confirm(*, actor: User | None, company: Company, transfer_id: int) -> Transfer:
     """Confirm a draft transfer: plan its moves and reserve the stock that leaves an internal location.
 
@@ -265,8 +288,8 @@ def transfer_confirm(*, actor: User | None, company: Company, transfer_id: int) 
     transfer = _locked_transfer(company, transfer_id)
     if not transfer.can_confirm():
         raise StateError(f"{transfer.number} is {transfer.get_state_display().lower()}; only a draft can be confirmed.")
-    products = lock_products(company, transfer.lines.values_list("product_id", flat=True))
-    _confirm(transfer, products, actor)
+    lines = list(transfer.lines.select_related("lot").order_by("pk"))
+    _confirm(transfer, lock_products(company, [line.product_id for line in lines]), actor, lines)
     audit.record(actor=actor, target=transfer, action="confirmed")
     return transfer
 
@@ -301,7 +324,7 @@ def _done_quantities(
     return done
 
 
-@transaction.atomic
+@service_atomic
 def transfer_validate(
     *,
     actor: User | None,
@@ -323,22 +346,19 @@ def transfer_validate(
     transfer = _locked_transfer(company, transfer_id)
     if transfer.state not in (Transfer.State.DRAFT, Transfer.State.CONFIRMED):
         raise StateError(f"{transfer.number} is {transfer.get_state_display().lower()} and cannot be validated.")
-    products = lock_products(company, transfer.lines.values_list("product_id", flat=True))
-    if transfer.is_draft():
-        _confirm(transfer, products, actor)
     lines = list(transfer.lines.select_related("lot").order_by("pk"))
+    products = lock_products(company, [line.product_id for line in lines])
+    if transfer.is_draft():
+        _confirm(transfer, products, actor, lines)
     for line in lines:
         line.product = products[line.product_id]
     done = _done_quantities(transfer, lines, quantities)
     leftovers: list[tuple[TransferLine, Decimal, StockMove, Reservation | None]] = []
     made: list[StockMove] = []
+    drafts, reservations = _planned(lines)
     for line in lines:
-        draft = (
-            StockMove.objects.select_for_update(of=("self",))
-            .select_related("from_location", "to_location", "lot")
-            .get(transfer_line=line, state=StockMove.State.DRAFT)
-        )
-        reservation = Reservation.objects.select_for_update().filter(transfer_line=line, state=Reservation.State.OPEN).first()
+        draft = drafts[line.pk]
+        reservation = reservations.get(line.pk)
         if reservation is not None:
             reservation.product = line.product
         quantity, rest = done[line.pk], line.quantity - done[line.pk]
@@ -349,6 +369,7 @@ def transfer_validate(
                 to_location=transfer.to_location,
                 actor=actor,
                 draft=draft if not rest else None,
+                allocations=reservation.taking,
                 transfer=transfer,
                 transfer_line=line,
                 party=transfer.party,
@@ -377,7 +398,7 @@ def transfer_validate(
         if rest:
             leftovers.append((line, rest, draft, reservation))
         line.quantity_done = quantity
-        line.save(update_fields=["quantity_done"])
+    TransferLine.objects.bulk_update(lines, ["quantity_done"])
     follow_up = _backorder(transfer, leftovers, actor) if leftovers and backorder else None
     if leftovers and not backorder:
         for _line, rest, draft, reservation in leftovers:
@@ -405,6 +426,33 @@ def transfer_validate(
     )
     _publish_done(transfer, lines, follow_up, actor)
     return transfer
+
+
+def _planned(lines: list[TransferLine]) -> tuple[dict[int, StockMove], dict[int, Reservation]]:
+    """Lock the lines' planned moves and open reservations (after their products: the fixed lock
+    order), one read per table in line order; each reservation comes with its allocations in the
+    order ``consume`` takes them, as ``taking``."""
+    drafts: dict[int, StockMove] = {}
+    for move in (
+        StockMove.objects.select_for_update(of=("self",))
+        .select_related("from_location", "to_location", "lot")
+        .filter(transfer_line__in=lines, state=StockMove.State.DRAFT)
+        .order_by("transfer_line_id", "pk")
+    ):
+        if move.transfer_line_id in drafts:
+            raise StockMove.MultipleObjectsReturned(f"Transfer line {move.transfer_line_id} has two planned moves.")
+        drafts[move.transfer_line_id] = move
+    if missing := [line.pk for line in lines if line.pk not in drafts]:
+        raise StockMove.DoesNotExist(f"Transfer line {missing[0]} has no planned move.")
+    reservations: dict[int, Reservation] = {}
+    for reservation in (
+        Reservation.objects.select_for_update(of=("self",))
+        .filter(transfer_line__in=lines, state=Reservation.State.OPEN)
+        .order_by("transfer_line_id", "pk")
+        .prefetch_related(taking_order())
+    ):
+        reservations.setdefault(reservation.transfer_line_id, reservation)  # type: ignore[arg-type]
+    return drafts, reservations
 
 
 def _backorder(

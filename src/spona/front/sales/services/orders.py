@@ -22,6 +22,7 @@ from spona.back.inventory.services import (
     transfer_validate,
 )
 from spona.core import audit, events
+from spona.core.db import service_atomic, unique_row
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import to_decimal
@@ -87,7 +88,7 @@ def _new_order(company: Company, party_id: int, priced: Sequence[PricedLine], ac
     return order
 
 
-@transaction.atomic
+@service_atomic
 def order_create(
     *,
     actor: User | None,
@@ -195,8 +196,8 @@ def _deliver(order: Order, settings: SalesSettings) -> None:
         party_id=order.party_id,
         reference=order.number,
         lines=[TransferLineIn(product_id=x.product_id, quantity=x.quantity - x.qty_delivered) for x in wanted],
+        confirm=True,
     )
-    transfer_confirm(actor=None, company=order.company, transfer_id=transfer.pk)
     OrderDocument.objects.create(order=order, kind=OrderDocument.Kind.DELIVERY, transfer=transfer)
 
 
@@ -229,18 +230,15 @@ def _hold(order: Order, actor: User | None, requester: User | None, reason: str)
 
 
 def _locked(company: Company, order_id: int) -> Order:
-    order = (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("party", "company")
-        .filter(pk=order_id, company=company)
-        .first()
+    order = unique_row(
+        Order.objects.select_for_update(of=("self",)).select_related("party", "company").filter(pk=order_id, company=company)
     )
     if order is None:
         raise NotFound("No such order.")
     return order
 
 
-@transaction.atomic
+@service_atomic
 def order_confirm(*, actor: User | None, company: Company, order_id: int) -> Order:
     """Confirm a draft order: check the customer's credit, create and confirm its delivery (stock
     is reserved), publish ``sales.order_confirmed``.
@@ -330,7 +328,7 @@ def delivered_apply(*, company: Company, reference: str, transfer_id: int, quant
     A backorder's delivery is linked to the order too. Returns the order, or None when the
     reference names no order of the company.
     """
-    order = Order.objects.select_for_update().filter(company=company, number=reference).first()
+    order = unique_row(Order.objects.select_for_update().filter(company=company, number=reference))
     if order is None:
         return None
     if not order.documents.filter(transfer_id=transfer_id).exists():
@@ -361,7 +359,7 @@ def invoiceable(order: Order, line: OrderLine) -> Decimal:
     return max(basis - line.qty_invoiced, ZERO)
 
 
-@transaction.atomic
+@service_atomic
 def order_invoice(*, actor: User | None, company: Company, order_id: int) -> OrderDocument:
     """Invoice what the order's policy allows now (everything ordered, or what was delivered) and post the invoice.
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from spona.back.finance.selectors.sales import income_account, payment_term_ids, sales_taxes
 from spona.back.inventory.selectors import products_for_sale, warehouse_choices
 from spona.core import audit
+from spona.core.db import unique_row
 from spona.core.errors import Conflict, NotFound, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.core.money import to_decimal
@@ -25,7 +26,7 @@ ZERO = Decimal(0)
 
 def settings_for(*, company: Company) -> SalesSettings:
     """The company's sales settings, made with the defaults (10 % discount limit, first income account) on first use."""
-    found = SalesSettings.objects.filter(company=company).select_related("income_account").first()
+    found = unique_row(SalesSettings.objects.filter(company=company).select_related("income_account"))
     if found is not None:
         return found
     settings, _created = SalesSettings.objects.get_or_create(
