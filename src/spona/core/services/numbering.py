@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from spona.core import audit
 from spona.core.models import (
@@ -31,17 +30,34 @@ def sequence_next(*, company: Company | int, code: str, prefix: str = "", paddin
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("sequence_next must run inside the transaction that uses the number.")
     company_id = company if isinstance(company, int) else company.pk
-    sequence = Sequence.objects.select_for_update().filter(company_id=company_id, code=code).first()
-    if sequence is None:
+    taken = _take(company_id, code)
+    if taken is None:
         try:
             with transaction.atomic():
                 Sequence.objects.create(company_id=company_id, code=code, prefix=prefix, padding=padding)
         except IntegrityError:
-            pass  # created by a concurrent caller; lock theirs below
-        sequence = Sequence.objects.select_for_update().get(company_id=company_id, code=code)
-    number = sequence.next_number
-    Sequence.objects.filter(pk=sequence.pk).update(next_number=F("next_number") + 1)
-    return sequence.format(number)
+            pass  # created by a concurrent caller; take from theirs below
+        taken = _take(company_id, code)
+        assert taken is not None
+    number, series_prefix, series_padding = taken
+    return Sequence(prefix=series_prefix, padding=series_padding).format(number)
+
+
+def _take(company_id: int, code: str) -> tuple[int, str, int] | None:
+    """Move the series on by one and return the number taken with the series' format, or None when
+    there is no such series.
+
+    One statement (PostgreSQL and SQLite both return from an UPDATE): the UPDATE locks the row
+    until the caller's transaction ends, as SELECT … FOR UPDATE followed by the UPDATE did.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_sequence SET next_number = next_number + 1 WHERE company_id = %s AND code = %s "
+            "RETURNING next_number - 1, prefix, padding",
+            [company_id, code],
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), row[1], int(row[2])) if row else None
 
 
 @transaction.atomic

@@ -91,12 +91,15 @@ def _clean_party_input(company: Company, data: PartyInput) -> tuple[dict[str, An
     return values, list(dict.fromkeys(emails)), list(dict.fromkeys(phones)), errors
 
 
+def _contact_point_rows(party: Party, emails: list[str], phones: list[str]) -> list[ContactPoint]:
+    return [ContactPoint(party=party, kind="email", value=v, is_primary=i == 0) for i, v in enumerate(emails)] + [
+        ContactPoint(party=party, kind="phone", value=v, is_primary=i == 0) for i, v in enumerate(phones)
+    ]
+
+
 def _replace_contact_points(party: Party, emails: list[str], phones: list[str]) -> None:
     party.contact_points.all().delete()
-    ContactPoint.objects.bulk_create(
-        [ContactPoint(party=party, kind="email", value=v, is_primary=i == 0) for i, v in enumerate(emails)]
-        + [ContactPoint(party=party, kind="phone", value=v, is_primary=i == 0) for i, v in enumerate(phones)]
-    )
+    ContactPoint.objects.bulk_create(_contact_point_rows(party, emails, phones))
 
 
 def _set_tags(party: Party, names: list[str]) -> None:
@@ -114,7 +117,8 @@ def _set_roles(party: Party, roles: list[str]) -> None:
     PartyRole.objects.bulk_create([PartyRole(party=party, role=r) for r in sorted(wanted - current)])
 
 
-def _addresses(party: Party, addresses: list[AddressInput]) -> dict[str, list[str]]:
+def _address_rows(party: Party, addresses: list[AddressInput]) -> tuple[list[Address], dict[str, list[str]]]:
+    """The party's addresses as rows to insert, and the errors of the invalid ones."""
     errors: dict[str, list[str]] = {}
     rows = []
     for i, a in enumerate(addresses):
@@ -134,13 +138,17 @@ def _addresses(party: Party, addresses: list[AddressInput]) -> dict[str, list[st
             for f, msgs in exc.message_dict.items():
                 errors.setdefault(f"addresses[{i}].{f}", []).extend(msgs)
         rows.append(address)
+    return rows, errors
+
+
+def _addresses(party: Party, addresses: list[AddressInput]) -> dict[str, list[str]]:
+    rows, errors = _address_rows(party, addresses)
     if not errors:
         party.addresses.all().delete()
         Address.objects.bulk_create(rows)
     return errors
 
 
-@transaction.atomic
 def party_create(*, actor: User | None, company: Company, data: PartyInput) -> Party:
     """Register an organisation or a person, with its contact data, roles and tags.
 
@@ -152,21 +160,31 @@ def party_create(*, actor: User | None, company: Company, data: PartyInput) -> P
     values, emails, phones, errors = _clean_party_input(company, data)
     party = Party(company=company, created_by=actor if actor and actor.is_authenticated else None, **values)
     try:
-        party.full_clean(exclude=["company", "tags"])
+        # The model's check constraints (a known kind, a name) repeat its fields' own checks, which
+        # full_clean() runs without asking the database; the database still enforces them.
+        party.full_clean(exclude=["company", "tags"], validate_constraints=False)
     except ValidationError as exc:
         for f, msgs in exc.message_dict.items():
             errors.setdefault(f, []).extend(msgs)
+    addresses, address_errors = _address_rows(party, data.addresses)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", field_errors=errors)
-    party.save()
-    address_errors = _addresses(party, data.addresses)
     if address_errors:
         raise ValidationFailed("Please correct the address.", field_errors=address_errors)
-    _replace_contact_points(party, emails, phones)
-    _set_roles(party, data.roles)
-    _set_tags(party, data.tags)
-    audit.record(actor=actor, target=party, action="created")
-    events.publish("core.party_created", company=company, party=party, actor=actor, party_id=party.pk, name=party.name)
+    # Everything that can be refused was checked above, so no savepoint is needed inside a caller's
+    # transaction (mail-in registers a sender in its own): only a database error can end this block.
+    with transaction.atomic(savepoint=False):
+        party.save()
+        # A new party has no addresses, contact points, roles or tags yet: insert, nothing to replace.
+        for address in addresses:
+            address.party = party
+        Address.objects.bulk_create(addresses)
+        ContactPoint.objects.bulk_create(_contact_point_rows(party, emails, phones))
+        PartyRole.objects.bulk_create([PartyRole(party=party, role=r) for r in sorted(set(data.roles))])
+        if data.tags:
+            _set_tags(party, data.tags)
+        audit.record(actor=actor, target=party, action="created")
+        events.publish("core.party_created", company=company, party=party, actor=actor, party_id=party.pk, name=party.name)
     return party
 
 

@@ -21,6 +21,7 @@ from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from spona.core import services as core_services
@@ -103,25 +104,33 @@ def _attachments(msg: EmailMessage) -> list[AttachmentIn]:
     return found
 
 
-def customer_for_address(company: Company, sender: str, display: str) -> tuple[Party | None, Party]:
-    """(organisation, person) for a sender address; an unknown address registers a person."""
+def sender_party(company: Company, sender: str, display: str) -> tuple[Party, bool]:
+    """The party that holds a sender's address, and whether it was registered just now (an unknown
+    address becomes a person)."""
     point = (
         ContactPoint.objects.filter(kind="email", value=sender, party__company=company, party__merged_into__isnull=True)
         .select_related("party")
         .order_by("party_id")
         .first()
     )
-    if point is None:
-        name = display.strip() or sender.split("@")[0]
-        person = core_services.party_create(
-            actor=None,
-            company=company,
-            data=core_services.PartyInput(kind="person", name=name[:200], emails=[sender], roles=["contact"]),
-        )
-        return None, person
-    person = point.party
+    if point is not None:
+        return point.party, False
+    name = display.strip() or sender.split("@")[0]
+    person = core_services.party_create(
+        actor=None,
+        company=company,
+        data=core_services.PartyInput(kind="person", name=name[:200], emails=[sender], roles=["contact"]),
+    )
+    return person, True
+
+
+def customer_for_address(company: Company, sender: str, display: str) -> tuple[Party | None, Party]:
+    """(organisation, person) for a sender address; an unknown address registers a person."""
+    person, registered = sender_party(company, sender, display)
     if not person.is_person():
         return person, person
+    if registered:
+        return None, person  # works nowhere yet
     employer = (
         Relationship.objects.filter(from_party=person, kind=Relationship.Kind.WORKS_AT, to_party__merged_into__isnull=True)
         .select_related("to_party")
@@ -162,20 +171,25 @@ def _follow(company: Company, ticket_id: int) -> Ticket | None:
     """The ticket a reply belongs to, following merges and locked for the reply; None when it is
     closed (a new ticket starts)."""
     # Lock as we read: the reply is added to the ticket found, so reading it again to lock it is a
-    # wasted query (a merged ticket locked on the way changes nothing).
-    ticket = Ticket.objects.select_for_update().filter(pk=ticket_id, company=company).first()
+    # wasted query (a merged ticket locked on the way changes nothing). The customer and the SLA
+    # policy come along: the reply's event names the one, its next-response target needs the other.
+    rows = Ticket.objects.select_for_update(of=("self",)).select_related("party", "sla_policy__calendar")
+    ticket = rows.filter(pk=ticket_id, company=company).first()
     hops = 0
     while ticket is not None and ticket.merged_into_id and hops < 10:
-        ticket = Ticket.objects.select_for_update().filter(pk=ticket.merged_into_id).first()
+        ticket = rows.filter(pk=ticket.merged_into_id).first()
         hops += 1
     if ticket is None or ticket.status == Ticket.Status.CLOSED:
         return None
+    ticket.company = company  # the same row: not read again for the event
     return ticket
 
 
 def _queue_for(company: Company, recipients: list[str]) -> Queue | None:
+    """The queue whose address received the mail, else the company's default queue (one query)."""
     wanted = [r.lower() for r in recipients if r]
-    return Queue.objects.filter(company=company, email__in=wanted).order_by("id").first() if wanted else None
+    queues = list(Queue.objects.filter(Q(is_default=True) | Q(email__in=wanted), company=company).order_by("id"))
+    return next((q for q in queues if q.email and q.email in wanted), None) or next((q for q in queues if q.is_default), None)
 
 
 def company_for(recipients: list[str], default: Company | None) -> Company | None:
@@ -205,26 +219,27 @@ def mail_receive(
         sender = ""
     subject = " ".join(_header(msg, "Subject").split())[:250]
     message_id = message_id_of(msg, raw)
-    if InboundMail.objects.filter(company=company, message_id=message_id).exists():
+    duplicate, recent = _seen(company, message_id, sender, now - dt.timedelta(hours=1))
+    if duplicate:
         return _log(company, message_id, sender, subject, InboundMail.Outcome.DUPLICATE)
     if is_automatic(msg, sender):
         return _log(company, message_id, sender, subject, InboundMail.Outcome.AUTO)
-    limit = getattr(settings, "SUPPORT_MAIL_RATE_PER_HOUR", DEFAULT_RATE_PER_HOUR)
-    recent = InboundMail.objects.filter(company=company, sender=sender, created_at__gte=now - dt.timedelta(hours=1))
-    if recent.exclude(outcome=InboundMail.Outcome.DUPLICATE).count() >= limit:
+    if recent >= getattr(settings, "SUPPORT_MAIL_RATE_PER_HOUR", DEFAULT_RATE_PER_HOUR):
         return _log(company, message_id, sender, subject, InboundMail.Outcome.LIMITED)
     text, html = _body(msg)
     files = _attachments(msg)
     if not text.strip() and not html.strip():
         text = "(no text)"
     ticket = _thread(company, msg, subject, sender)
-    organisation, person = customer_for_address(company, sender, display)
     if ticket is not None:
+        # A reply is written by whoever holds the address; their employer does not matter here.
+        person, _ = sender_party(company, sender, display)
         customer_message(
             company=company, ticket=ticket, text=text, html=html, from_email=sender, party=person,
             message_id=message_id, attachments=files, strict=False,
         )  # fmt: skip
         return _log(company, message_id, sender, subject, InboundMail.Outcome.REPLIED, ticket)
+    organisation, person = customer_for_address(company, sender, display)
     to = [a for _, a in getaddresses([_header(msg, "To"), _header(msg, "Cc")])] + list(recipients or [])
     queue = _queue_for(company, to)
     data = TicketInput(
@@ -237,8 +252,21 @@ def mail_receive(
         channel=Ticket.Channel.EMAIL,
         queue_id=queue.pk if queue else None,
     )
-    ticket = open_ticket(actor=None, company=company, data=data, message_id=message_id, attachments=files, strict=False)
+    known = [p for p in (organisation, person, queue) if p is not None]
+    ticket = open_ticket(
+        actor=None, company=company, data=data, message_id=message_id, attachments=files, strict=False, known=known
+    )
     return _log(company, message_id, sender, subject, InboundMail.Outcome.CREATED, ticket)
+
+
+def _seen(company: Company, message_id: str, sender: str, since: dt.datetime) -> tuple[bool, int]:
+    """Whether a mail with this Message-ID was received before, and how many mails (duplicates
+    aside) the sender sent since ``since``: both from the mail log, in one query."""
+    counted = Q(sender=sender, created_at__gte=since) & ~Q(outcome=InboundMail.Outcome.DUPLICATE)
+    found = InboundMail.objects.filter(Q(message_id=message_id) | counted, company=company).aggregate(
+        duplicate=Count("pk", filter=Q(message_id=message_id)), recent=Count("pk", filter=counted)
+    )
+    return bool(found["duplicate"]), found["recent"]
 
 
 @transaction.atomic
@@ -260,4 +288,4 @@ def web_ticket_create(*, company: Company, name: str, email: str, subject: str, 
         requester_email=sender,
         channel=Ticket.Channel.WEB,
     )
-    return open_ticket(actor=None, company=company, data=data)
+    return open_ticket(actor=None, company=company, data=data, known=[p for p in (organisation, person) if p is not None])

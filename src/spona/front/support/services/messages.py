@@ -59,9 +59,10 @@ def safe_filename(name: str) -> str:
     return cleaned or "attachment"
 
 
-def _attach(message: Message, files: list[AttachmentIn], *, strict: bool) -> list[str]:
-    """Store the files; with ``strict`` a refused file is an error, else it is skipped and named."""
-    skipped = []
+def _accepted(files: list[AttachmentIn], *, strict: bool) -> tuple[list[AttachmentIn], list[str]]:
+    """The files the rules accept (named safely, with their checked type), and why the others were
+    refused; with ``strict`` a refused file is an error instead."""
+    accepted, skipped = [], []
     if strict and len(files) > MAX_ATTACHMENTS:
         raise ValidationFailed(f"At most {MAX_ATTACHMENTS} files.", field_errors={"attachments": ["Too many files."]})
     for item in files[:MAX_ATTACHMENTS]:
@@ -79,11 +80,19 @@ def _attach(message: Message, files: list[AttachmentIn], *, strict: bool) -> lis
                 raise ValidationFailed(problem, field_errors={"attachments": [problem]})
             skipped.append(problem)
             continue
-        stored = f"{uuid.uuid4().hex}{mimetypes.guess_extension(ctype) or ''}"
-        attachment = Attachment(message=message, filename=name, content_type=ctype, size=len(item.content))
+        accepted.append(AttachmentIn(filename=name, content_type=ctype, content=item.content))
+    return accepted, skipped
+
+
+def _store(message: Message, files: list[AttachmentIn]) -> None:
+    """Store accepted files under generated names (never the sender's) and record them in one insert."""
+    rows = []
+    for item in files:
+        stored = f"{uuid.uuid4().hex}{mimetypes.guess_extension(item.content_type) or ''}"
+        attachment = Attachment(message=message, filename=item.filename, content_type=item.content_type, size=len(item.content))
         attachment.file.save(stored, ContentFile(item.content), save=False)
-        attachment.save()
-    return skipped
+        rows.append(attachment)
+    Attachment.objects.bulk_create(rows)
 
 
 def _body(text: str, html: str) -> tuple[str, str]:
@@ -127,6 +136,7 @@ def ticket_reply(
         raise StateError("This ticket is closed; open a follow-up ticket instead.")
     body_html, body_text = _body(text, html)
     now = timezone.now()
+    files, _ = _accepted(attachments or [], strict=True)
     message = Message.objects.create(
         ticket=ticket,
         kind=Message.Kind.NOTE if note else Message.Kind.REPLY,
@@ -135,7 +145,7 @@ def ticket_reply(
         body_text=body_text,
         message_id="" if note else make_msgid(domain=mail_domain()),
     )
-    _attach(message, attachments or [], strict=True)
+    _store(message, files)
     if note:
         _mention(company, message, body_text)
         audit.record(actor=actor, target=ticket, action="noted", changes={"message": [None, message.pk]})
@@ -190,21 +200,11 @@ def customer_message(
     """
     if ticket.status == Ticket.Status.CLOSED or ticket.merged_into_id:
         raise StateError("This ticket is closed.")
-    body_html, body_text = _body(text, html)
+    message = add_customer_message(
+        ticket, text=text, html=html, from_email=from_email, party=party, message_id=message_id,
+        attachments=attachments, strict=strict,
+    )  # fmt: skip
     now = timezone.now()
-    message = Message.objects.create(
-        ticket=ticket,
-        kind=Message.Kind.CUSTOMER,
-        author_party=party,
-        from_email=from_email,
-        body_html=body_html,
-        body_text=body_text,
-        message_id=message_id[:250],
-    )
-    skipped = _attach(message, attachments or [], strict=strict)
-    if skipped:
-        message.body_text += "\n\n" + "\n".join(f"[not kept] {s}" for s in skipped)
-        message.save(update_fields=["body_text"])
     reopened = ticket.status == Ticket.Status.SOLVED
     if ticket.status == Ticket.Status.PENDING_CUSTOMER:
         sla.resume(ticket, now)
@@ -219,6 +219,36 @@ def customer_message(
     publish("support.customer_replied", ticket, None, message_id=message.pk, kind=message.kind)
     if reopened:
         publish("support.ticket_reopened", ticket, None)
+    return message
+
+
+def add_customer_message(
+    ticket: Ticket,
+    *,
+    text: str = "",
+    html: str = "",
+    from_email: str = "",
+    party: Party | None = None,
+    message_id: str = "",
+    attachments: list[AttachmentIn] | None = None,
+    strict: bool = True,
+) -> Message:
+    """Store the customer's message and its files on the ticket, leaving the ticket's state alone
+    (``customer_message`` moves it on; a ticket being opened has nothing to move)."""
+    body_html, body_text = _body(text, html)
+    files, skipped = _accepted(attachments or [], strict=strict)
+    if skipped:
+        body_text += "\n\n" + "\n".join(f"[not kept] {s}" for s in skipped)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.CUSTOMER,
+        author_party=party,
+        from_email=from_email,
+        body_html=body_html,
+        body_text=body_text,
+        message_id=message_id[:250],
+    )
+    _store(message, files)
     return message
 
 

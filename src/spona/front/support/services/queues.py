@@ -94,8 +94,17 @@ def choose_agent(*, company: Company, queue: Queue, skills: list[str]) -> User |
     """
     if queue.method == Queue.Method.MANUAL:
         return None
-    queue = Queue.objects.select_for_update().get(pk=queue.pk)
-    members = list(QueueMember.objects.filter(queue=queue, user__is_active=True).select_related("user").order_by("user_id"))
+    # One statement reads the members and locks the queue row through them; the lock returns the
+    # row as the last transaction to hold it left it, so round-robin sees the latest turn. A queue
+    # without an active member is not locked: nobody can be chosen from it.
+    members = list(
+        QueueMember.objects.filter(queue_id=queue.pk, user__is_active=True)
+        .select_related("user", "queue")
+        .select_for_update(of=("queue",))
+        .order_by("user_id")
+    )
+    if members:
+        queue = members[0].queue
     if queue.method == Queue.Method.SKILL:
         needed = set(_skills(skills))
         members = [m for m in members if needed <= set(m.skills)]

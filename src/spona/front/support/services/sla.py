@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -28,16 +29,23 @@ def hours_of(calendar: BusinessCalendar | None) -> clock.Hours | None:
     )
 
 
-def policy_for(*, company: Company, priority: str, channel: str, customer_tags: set[str]) -> SlaPolicy | None:
-    """The first active policy, by sequence, whose conditions all match (a blank condition matches)."""
-    tags = {t.lower() for t in customer_tags}
+def policy_for(*, company: Company, priority: str, channel: str, customer_tags: Callable[[], set[str]]) -> SlaPolicy | None:
+    """The first active policy, by sequence, whose conditions all match (a blank condition matches).
+
+    ``customer_tags`` is called only when a policy's condition names a tag, so a company whose
+    policies do not look at tags never reads the customer's.
+    """
+    tags: set[str] | None = None
     for policy in SlaPolicy.objects.filter(company=company, is_active=True).select_related("calendar"):
         if policy.priority and policy.priority != priority:
             continue
         if policy.channel and policy.channel != channel:
             continue
-        if policy.customer_tag and policy.customer_tag.lower() not in tags:
-            continue
+        if policy.customer_tag:
+            if tags is None:
+                tags = {t.lower() for t in customer_tags()}
+            if policy.customer_tag.lower() not in tags:
+                continue
         return policy
     return None
 
@@ -82,7 +90,7 @@ def target_name(ticket: Ticket) -> str:
     return "resolution"
 
 
-def apply_policy(ticket: Ticket, customer_tags: set[str], now: dt.datetime) -> None:
+def apply_policy(ticket: Ticket, customer_tags: Callable[[], set[str]], now: dt.datetime) -> None:
     """Choose the ticket's policy and set its first-response and resolution targets from ``now``."""
     policy = policy_for(company=ticket.company, priority=ticket.priority, channel=ticket.channel, customer_tags=customer_tags)
     ticket.sla_policy = policy

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from spona.core import audit
@@ -16,10 +19,11 @@ from spona.core.permissions import has_perm
 from spona.front.support.models import Message, Queue, Ticket, TicketLink, TicketViewer, TimeEntry
 from spona.front.support.services import sla
 from spona.front.support.services.common import agent, locked, publish
-from spona.front.support.services.messages import AttachmentIn, customer_message
+from spona.front.support.services.messages import AttachmentIn, add_customer_message, customer_message
 from spona.front.support.services.queues import choose_agent, default_queue
 
 VIEWER_FRESH = dt.timedelta(seconds=30)
+M = TypeVar("M", bound=Model)
 
 
 @dataclass
@@ -42,10 +46,21 @@ class TicketInput:
     assignee_id: int | None = None
 
 
-def _party(company: Company, party_id: int | None, name: str) -> Party | None:
+# Rows the caller has just read, by model and id: taken as they are instead of being read again.
+Known = dict[tuple[type[Model], int], Model]
+
+
+def _known(known: Known, model: type[M], pk: int, company: Company) -> M | None:
+    found = known.get((model, pk))
+    return found if isinstance(found, model) and found.company_id == company.pk else None  # type: ignore[attr-defined]
+
+
+def _party(company: Company, party_id: int | None, name: str, known: Known) -> Party | None:
     if not party_id:
         return None
-    found = Party.objects.filter(pk=party_id, company=company, merged_into__isnull=True).first()
+    found = _known(known, Party, party_id, company)
+    if found is None or found.merged_into_id is not None:
+        found = Party.objects.filter(pk=party_id, company=company, merged_into__isnull=True).first()
     if found is None:
         raise ValidationFailed("Choose a party of this company.", field_errors={name: ["Unknown party."]})
     return found
@@ -64,7 +79,7 @@ def _labels(values: list[str]) -> list[str]:
     return sorted({v.strip().lower()[:40] for v in values if v and v.strip()})
 
 
-def _clean(company: Company, data: TicketInput) -> dict[str, object]:
+def _clean(company: Company, data: TicketInput, known: Known) -> dict[str, object]:
     errors: dict[str, list[str]] = {}
     subject = " ".join(data.subject.split())[:250]
     if not subject:
@@ -74,7 +89,7 @@ def _clean(company: Company, data: TicketInput) -> dict[str, object]:
             errors[name] = [f"Unknown {name}."]
     queue = None
     if data.queue_id:
-        queue = Queue.objects.filter(pk=data.queue_id, company=company).first()
+        queue = _known(known, Queue, data.queue_id, company) or Queue.objects.filter(pk=data.queue_id, company=company).first()
         if queue is None:
             errors["queue_id"] = ["Unknown queue."]
     parent = None
@@ -86,8 +101,8 @@ def _clean(company: Company, data: TicketInput) -> dict[str, object]:
         raise ValidationFailed("Some fields are not valid.", field_errors=errors)
     return {
         "subject": subject,
-        "party": _party(company, data.party_id, "party_id"),
-        "contact": _party(company, data.contact_id, "contact_id"),
+        "party": _party(company, data.party_id, "party_id", known),
+        "contact": _party(company, data.contact_id, "contact_id", known),
         "requester_email": data.requester_email.strip().lower()[:254],
         "channel": data.channel,
         "queue": queue or default_queue(company),
@@ -112,15 +127,21 @@ def open_ticket(
     message_id: str = "",
     attachments: list[AttachmentIn] | None = None,
     strict: bool = True,
+    known: Iterable[Model] = (),
 ) -> Ticket:
-    """Open a ticket inside the caller's transaction (shared by every channel)."""
-    values = _clean(company, data)
+    """Open a ticket inside the caller's transaction (shared by every channel).
+
+    ``known``: rows of the company the caller has just read (the customer, the queue chosen by
+    the mail's address), used instead of reading them again; they are still checked to belong
+    to the company and, for parties, not to be merged away.
+    """
+    values = _clean(company, data, {(type(row), row.pk): row for row in known})
     now = timezone.now()
     ticket = Ticket(company=company, **values)
     customer = ticket.party or ticket.contact
     if not ticket.requester_email and ticket.contact is not None:
         ticket.requester_email = ticket.contact.contact_points.filter(kind="email").values_list("value", flat=True).first() or ""
-    sla.apply_policy(ticket, customer_tags(customer), now)
+    sla.apply_policy(ticket, lambda: customer_tags(customer), now)
     if ticket.assignee is None and ticket.queue is not None:
         ticket.assignee = choose_agent(company=company, queue=ticket.queue, skills=ticket.skills)
     ticket.number = core_services.sequence_next(company=company, code="support-ticket", prefix="T-", padding=6)
@@ -130,9 +151,10 @@ def open_ticket(
     if ticket.assignee is not None:
         publish("support.ticket_assigned", ticket, actor, assignee_id=ticket.assignee_id, assignee=ticket.assignee.full_name)
     if data.text.strip() or data.html.strip():
-        customer_message(
-            company=company,
-            ticket=ticket,
+        # The first message: the new ticket has no SLA target to move and no state to change, so
+        # the row just inserted is not written again.
+        message = add_customer_message(
+            ticket,
             text=data.text,
             html=data.html,
             from_email=ticket.requester_email,
@@ -141,6 +163,7 @@ def open_ticket(
             attachments=attachments,
             strict=strict,
         )
+        publish("support.customer_replied", ticket, None, message_id=message.pk, kind=message.kind)
     return ticket
 
 
