@@ -12,10 +12,10 @@ import datetime as dt
 import re
 
 from django.core import signing
-from django.db import transaction
 from django.utils import timezone
 
 from spona.core import audit
+from spona.core.db import service_atomic
 from spona.core.errors import ApplicationError, NotFound, StateError, ValidationFailed
 from spona.core.models import Company, User
 from spona.core.validation import normalise_email
@@ -77,7 +77,7 @@ def _add_line(session: ChatSession, sender: str, text: str, author: User | None,
     return line
 
 
-@transaction.atomic
+@service_atomic
 def chat_start(*, company: Company, name: str, email: str, text: str, portal_user: User | None = None) -> ChatSession:
     """Open a chat from the help centre; it waits for an agent.
 
@@ -111,7 +111,7 @@ def chat_start(*, company: Company, name: str, email: str, text: str, portal_use
     return session
 
 
-@transaction.atomic
+@service_atomic
 def chat_visitor_say(*, session_id: int, text: str) -> ChatLine:
     """Add the visitor's line (the caller checked their token).
 
@@ -130,7 +130,7 @@ def chat_visitor_say(*, session_id: int, text: str) -> ChatLine:
     return _add_line(session, ChatLine.Sender.VISITOR, clean_line(text), None, session.visitor_name)
 
 
-@transaction.atomic
+@service_atomic
 def chat_agent_say(*, actor: User, company: Company, session_id: int, text: str) -> ChatLine:
     """Add an agent's line; the first agent to write in a waiting chat takes it."""
     agent(actor, company)
@@ -199,7 +199,7 @@ def _transcribe(actor: User | None, session: ChatSession) -> Ticket | None:
     return ticket
 
 
-@transaction.atomic
+@service_atomic
 def chat_make_ticket(*, actor: User, company: Company, session_id: int) -> Ticket:
     """Turn the conversation so far into a ticket (channel chat, the party matched by e-mail, the
     SLA policy that matches); the chat goes on, and later lines join the ticket when it ends."""
@@ -213,7 +213,7 @@ def chat_make_ticket(*, actor: User, company: Company, session_id: int) -> Ticke
     return ticket
 
 
-@transaction.atomic
+@service_atomic
 def chat_end(*, actor: User | None, company: Company, session_id: int) -> ChatSession:
     """End the chat (the visitor, with no actor, or an agent) and file its transcript on a ticket.
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from spona.core import audit
+from spona.core.db import service_atomic
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.front.support.models import Satisfaction, Ticket
 from spona.front.support.services.common import publish
@@ -70,7 +71,7 @@ def send_survey(ticket_pk: int) -> bool:
     return True
 
 
-@transaction.atomic
+@service_atomic
 def satisfaction_record(*, token: str, rating: str, comment: str = "") -> Satisfaction:
     """Record the customer's answer from a survey link; a second click changes nothing.
 

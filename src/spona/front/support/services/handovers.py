@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
-
 from spona.back.finance.services import invoice_credit
 from spona.core import audit
+from spona.core.db import service_atomic
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, User
 from spona.core.permissions import require
@@ -34,7 +33,7 @@ def _link(ticket: Ticket, record_type: str, record_id: int, label: str) -> None:
     )
 
 
-@transaction.atomic
+@service_atomic
 def ticket_split(*, actor: User, company: Company, ticket_id: int, message_ids: list[int], subject: str) -> Ticket:
     """Move some messages of a ticket to a new ticket for the same customer, and link the two.
 
@@ -86,7 +85,7 @@ def _linked(ticket: Ticket, record_type: str, record_id: int, name: str) -> None
         )
 
 
-@transaction.atomic
+@service_atomic
 def ticket_request_credit_note(*, actor: User, company: Company, ticket_id: int, invoice_id: int, reason: str) -> int:
     """Ask finance for a credit note: a draft credit note for an invoice linked to the ticket.
 
@@ -113,7 +112,7 @@ def ticket_request_credit_note(*, actor: User, company: Company, ticket_id: int,
     return draft.pk
 
 
-@transaction.atomic
+@service_atomic
 def ticket_request_return(*, actor: User, company: Company, ticket_id: int, order_id: int, reason: str) -> ReturnRequest:
     """Ask sales to take the goods of an order linked to the ticket back (an RMA).
 
@@ -138,7 +137,7 @@ def ticket_request_return(*, actor: User, company: Company, ticket_id: int, orde
     return request
 
 
-@transaction.atomic
+@service_atomic
 def return_request_open(*, actor: User, company: Company, request_id: int) -> ReturnRequest:
     """Open the requested return as a sales user: every delivered unit not yet returned comes back.
 

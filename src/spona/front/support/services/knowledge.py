@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
 from spona.core import audit
+from spona.core.db import service_atomic
 from spona.core.errors import Conflict, NotFound, ValidationFailed
 from spona.core.models import Company, User
 from spona.core.permissions import require
@@ -15,7 +15,7 @@ from spona.front.support import bodies
 from spona.front.support.models import Article, ArticleVersion, Category
 
 
-@transaction.atomic
+@service_atomic
 def category_create(*, actor: User | None, company: Company, name: str) -> Category:
     """Add a knowledge-base category (its slug comes from the name)."""
     if actor is not None:
@@ -49,7 +49,7 @@ def _check(title: str, body: str, visibility: str) -> dict[str, list[str]]:
     return errors
 
 
-@transaction.atomic
+@service_atomic
 def article_create(
     *,
     actor: User | None,
@@ -83,7 +83,7 @@ def article_create(
     return article
 
 
-@transaction.atomic
+@service_atomic
 def article_update(
     *,
     actor: User,

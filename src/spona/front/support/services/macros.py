@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
-
 from spona.core import audit
+from spona.core.db import service_atomic
 from spona.core.errors import ValidationFailed
 from spona.core.models import Company, User
 from spona.core.permissions import require
@@ -17,7 +16,7 @@ VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 VARIABLES = ("customer", "agent", "number", "subject")
 
 
-@transaction.atomic
+@service_atomic
 def macro_create(
     *, actor: User | None, company: Company, name: str, body: str, set_status: str = "", set_priority: str = ""
 ) -> Macro:

@@ -20,11 +20,11 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from spona.core import services as core_services
+from spona.core.db import service_atomic
 from spona.core.errors import ValidationFailed
 from spona.core.models import Company, ContactPoint, Party, Relationship
 from spona.core.validation import normalise_email
@@ -205,7 +205,7 @@ def _log(company: Company, message_id: str, sender: str, subject: str, outcome: 
     )
 
 
-@transaction.atomic
+@service_atomic
 def mail_receive(
     *, company: Company, raw: bytes, recipients: list[str] | None = None, now: dt.datetime | None = None
 ) -> InboundMail:
@@ -269,7 +269,7 @@ def _seen(company: Company, message_id: str, sender: str, since: dt.datetime) ->
     return bool(found["duplicate"]), found["recent"]
 
 
-@transaction.atomic
+@service_atomic
 def web_ticket_create(*, company: Company, name: str, email: str, subject: str, text: str) -> Ticket:
     """Open a ticket from the public contact form; the sender is found or registered as for mail.
 

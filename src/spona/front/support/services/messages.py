@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from spona.core import audit
+from spona.core.db import service_atomic
 from spona.core.errors import StateError, ValidationFailed
 from spona.core.models import Company, Party, User
 from spona.front.support import bodies
@@ -112,7 +113,7 @@ def subject_with_reference(ticket: Ticket) -> str:
     return f"[{ticket.number}] {ticket.subject}"
 
 
-@transaction.atomic
+@service_atomic
 def ticket_reply(
     *,
     actor: User,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Count
 
 from spona.core import audit
+from spona.core.db import service_atomic
 from spona.core.errors import NotFound, ValidationFailed
 from spona.core.models import Company, User
 from spona.core.permissions import has_perm, require
@@ -17,7 +17,7 @@ def _skills(raw: list[str]) -> list[str]:
     return sorted({s.strip().lower() for s in raw if s and s.strip()})
 
 
-@transaction.atomic
+@service_atomic
 def queue_create(
     *,
     actor: User | None,
@@ -49,7 +49,7 @@ def queue_create(
     return queue
 
 
-@transaction.atomic
+@service_atomic
 def queue_set_members(*, actor: User, company: Company, queue_id: int, members: dict[int, list[str]]) -> Queue:
     """Replace a queue's agents and their skills."""
     require(actor, "support.configure", company)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from spona.core import audit, events
+from spona.core.db import service_atomic
 from spona.core.errors import ValidationFailed
 from spona.core.models import Company, User
 from spona.core.permissions import require
@@ -213,7 +214,7 @@ def sla_check(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, 
 # Configuration ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_atomic
 def calendar_create(
     *,
     actor: User | None,
@@ -241,7 +242,7 @@ def calendar_create(
     return calendar
 
 
-@transaction.atomic
+@service_atomic
 def policy_create(
     *,
     actor: User | None,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from spona.core import audit
 from spona.core import services as core_services
+from spona.core.db import service_atomic
 from spona.core.errors import NotFound, StateError, ValidationFailed
 from spona.core.models import Company, Membership, Party, User
 from spona.core.permissions import has_perm
@@ -167,7 +168,7 @@ def open_ticket(
     return ticket
 
 
-@transaction.atomic
+@service_atomic
 def ticket_create(
     *, actor: User | None, company: Company, data: TicketInput, attachments: list[AttachmentIn] | None = None
 ) -> Ticket:
@@ -190,7 +191,7 @@ def portal_party(actor: User, company: Company) -> Party:
     return membership.party
 
 
-@transaction.atomic
+@service_atomic
 def portal_ticket_create(
     *, actor: User, company: Company, subject: str, text: str, attachments: list[AttachmentIn] | None = None
 ) -> Ticket:
@@ -200,7 +201,7 @@ def portal_ticket_create(
     return open_ticket(actor=None, company=company, data=data, attachments=attachments)
 
 
-@transaction.atomic
+@service_atomic
 def portal_reply(
     *, actor: User, company: Company, ticket_id: int, text: str, attachments: list[AttachmentIn] | None = None
 ) -> Message:
@@ -224,7 +225,7 @@ TRANSITIONS = {
 }
 
 
-@transaction.atomic
+@service_atomic
 def ticket_set_status(*, actor: User | None, company: Company, ticket_id: int, status: str) -> Ticket:
     """Move a ticket to another status.
 
@@ -275,7 +276,7 @@ def ticket_set_status(*, actor: User | None, company: Company, ticket_id: int, s
     return ticket
 
 
-@transaction.atomic
+@service_atomic
 def ticket_assign(
     *, actor: User, company: Company, ticket_id: int, assignee_id: int | None, queue_id: int | None = None
 ) -> Ticket:
@@ -306,7 +307,7 @@ def ticket_assign(
     return ticket
 
 
-@transaction.atomic
+@service_atomic
 def ticket_update(
     *,
     actor: User,
@@ -349,7 +350,7 @@ def ticket_update(
     return ticket
 
 
-@transaction.atomic
+@service_atomic
 def ticket_merge(*, actor: User, company: Company, source_id: int, target_id: int) -> Ticket:
     """Merge a duplicate ticket into another: its messages move over, it closes pointing at the target.
 
@@ -383,7 +384,7 @@ def ticket_merge(*, actor: User, company: Company, source_id: int, target_id: in
     return target
 
 
-@transaction.atomic
+@service_atomic
 def ticket_link(
     *, actor: User, company: Company, ticket_id: int, record_type: str, record_id: int, label: str = ""
 ) -> TicketLink:
@@ -404,7 +405,7 @@ def ticket_link(
     return link
 
 
-@transaction.atomic
+@service_atomic
 def ticket_set_parent(*, actor: User, company: Company, ticket_id: int, parent_id: int | None) -> Ticket:
     """Make a ticket the child of another (or of none); refuses cycles and a solved parent."""
     agent(actor, company)
@@ -428,7 +429,7 @@ def ticket_set_parent(*, actor: User, company: Company, ticket_id: int, parent_i
     return ticket
 
 
-@transaction.atomic
+@service_atomic
 def time_log(*, actor: User, company: Company, ticket_id: int, minutes: int, activity: str = "work", note: str = "") -> TimeEntry:
     """Record time the acting agent spent on a ticket."""
     agent(actor, company)
@@ -447,7 +448,7 @@ def time_log(*, actor: User, company: Company, ticket_id: int, minutes: int, act
     return entry
 
 
-@transaction.atomic
+@service_atomic
 def viewer_heartbeat(*, actor: User, company: Company, ticket_id: int, replying: bool = False) -> list[TicketViewer]:
     """Note that the agent has the ticket open; return the other agents who have it open now."""
     agent(actor, company)
