@@ -184,28 +184,51 @@ def publish_many(
     if published one by one. Raises ValidationFailed when a payload does not match the schema
     (then nothing is recorded).
     """
+    return publish_all([(name, actor, payload) for payload in payloads], company=company, party=party)
+
+
+def publish_all(
+    items: Sequence[tuple[str, User | None, Mapping[str, Any]]],
+    *,
+    company: Company | None,
+    party: Party | None = None,
+) -> list[Event]:
+    """Record the events of one change, ``(name, actor, payload)`` each, with one insert per table.
+
+    For a change that announces several things at once (a ticket created, assigned and with its
+    first message): the events keep their order and share their company and party; each is
+    delivered on its own, as if published one by one. Raises ValidationFailed when a payload
+    does not match its schema (then nothing is recorded).
+    """
     from spona.core.models import Event, EventDelivery
 
-    event_type = EVENT_TYPES.get(name)
-    if event_type is None:
-        raise KeyError(f"Unknown event {name!r}; define it in the app's events.py.")
-    try:
-        data = [event_type.payload(**payload).model_dump(mode="json") for payload in payloads]
-    except ValidationError as exc:
-        raise ValidationFailed(f"Event {name} has an invalid payload: {exc}") from exc
+    data = []
+    for name, actor, payload in items:
+        event_type = EVENT_TYPES.get(name)
+        if event_type is None:
+            raise KeyError(f"Unknown event {name!r}; define it in the app's events.py.")
+        try:
+            item = event_type.payload(**payload).model_dump(mode="json")
+        except ValidationError as exc:
+            raise ValidationFailed(f"Event {name} has an invalid payload: {exc}") from exc
+        actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+        data.append((name, actor_id, item))
     if not data:
         return []
-    actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     request_id = context.request_id()
     recorded = Event.objects.bulk_create(
-        [Event(name=name, company=company, party=party, actor_id=actor_id, payload=item, request_id=request_id) for item in data]
+        [
+            Event(name=name, company=company, party=party, actor_id=actor_id, payload=item, request_id=request_id)
+            for name, actor_id, item in data
+        ]
     )
     for projection in _PROJECTIONS.values():
         projection(recorded)
-    # The handlers are asked once: the events share the company and the name they decide on.
-    handlers = _interested_handlers(name, company.pk if company is not None else None)
+    # The handlers are asked once per name: the events share the company they decide on.
+    company_id = company.pk if company is not None else None
+    handlers = {name: _interested_handlers(name, company_id) for name in {e.name for e in recorded}}
     deliveries = EventDelivery.objects.bulk_create(
-        [EventDelivery(event=e, handler=h) for e in recorded for h in handlers if _wants(name, h, e.payload)]
+        [EventDelivery(event=e, handler=h) for e in recorded for h in handlers[e.name] if _wants(e.name, h, e.payload)]
     )
     if deliveries and settings.EVENTS_DISPATCH_ON_COMMIT:
         # SQLite and PostgreSQL return the ids of bulk inserts: no need to look them up again.

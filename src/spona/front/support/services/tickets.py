@@ -19,7 +19,7 @@ from spona.core.models import Company, Membership, Party, User
 from spona.core.permissions import has_perm
 from spona.front.support.models import Message, Queue, Ticket, TicketLink, TicketViewer, TimeEntry
 from spona.front.support.services import sla
-from spona.front.support.services.common import agent, locked, publish
+from spona.front.support.services.common import agent, locked, news, publish, publish_together
 from spona.front.support.services.messages import AttachmentIn, add_customer_message, customer_message
 from spona.front.support.services.queues import choose_agent, default_queue
 
@@ -148,9 +148,11 @@ def open_ticket(
     ticket.number = core_services.sequence_next(company=company, code="support-ticket", prefix="T-", padding=6)
     ticket.save()
     audit.record(actor=actor, target=ticket, action="created")
-    publish("support.ticket_created", ticket, actor)
+    announced = [news("support.ticket_created", ticket, actor)]
     if ticket.assignee is not None:
-        publish("support.ticket_assigned", ticket, actor, assignee_id=ticket.assignee_id, assignee=ticket.assignee.full_name)
+        announced.append(
+            news("support.ticket_assigned", ticket, actor, assignee_id=ticket.assignee_id, assignee=ticket.assignee.full_name)
+        )
     if data.text.strip() or data.html.strip():
         # The first message: the new ticket has no SLA target to move and no state to change, so
         # the row just inserted is not written again.
@@ -164,7 +166,8 @@ def open_ticket(
             attachments=attachments,
             strict=strict,
         )
-        publish("support.customer_replied", ticket, None, message_id=message.pk, kind=message.kind)
+        announced.append(news("support.customer_replied", ticket, None, message_id=message.pk, kind=message.kind))
+    publish_together(ticket, announced)
     return ticket
 
 
