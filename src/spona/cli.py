@@ -20,6 +20,14 @@ Everyday commands:
   check        Check configuration, database, migrations, worker backlog and mail.
   search       Find records as a user would, or rebuild the global search index.
 
+Department commands:
+  import       Import parties, products, leads, opening balances or price lists (CSV, XLSX).
+  export       Export them as CSV or XLSX.
+  mail-in      Receive support e-mail over SMTP/LMTP, or poll an IMAP mailbox.
+  crm          Fetch leads from a mailbox (fetch-leads).
+  finance      Verify the ledger's hash chain (verify).
+  inventory    Check the stock quants against the moves (check); open the valuation (open-valuation).
+
 Configuration comes from SPONA_* environment variables; see docs/operator-guide.md.
 Every Django management command also works, e.g. `spona shell` or `spona dbshell`.
 """
