@@ -157,6 +157,18 @@ def test_public_articles_only_and_helpful_counts(client, company):
     assert public.helpful_yes == 1
 
 
+def test_an_article_titled_like_a_help_centre_page_gets_a_slug_of_its_own(client, company):
+    # given the help centre's own page for live chat at /help/<code>/chat/
+    # when an article is called "Chat"
+    article = services.article_create(
+        actor=None, company=company, title="Chat", body_markdown="Talk to us.", visibility="public", is_published=True
+    )
+    # then its address is another one, and it opens
+    assert article.slug == "chat-2"
+    page = client.get(reverse("support_public:help_article", args=[company.code, article.slug]))
+    assert page.status_code == 200 and "Talk to us." in page.content.decode()
+
+
 def test_reports_page_and_csv(client, company, agent):
     ticket(company, agent)
     client.force_login(agent)

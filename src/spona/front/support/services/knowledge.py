@@ -14,6 +14,9 @@ from spona.core.services.base import full_clean_or_raise
 from spona.front.support import bodies
 from spona.front.support.models import Article, ArticleVersion, Category
 
+# The help centre's own pages under /help/<code>/: an article with one of these slugs could not be reached.
+HELP_CENTRE_PAGES = frozenset({"contact", "chat"})
+
 
 @service_atomic
 def category_create(*, actor: User | None, company: Company, name: str) -> Category:
@@ -69,6 +72,7 @@ def article_create(
         raise ValidationFailed("Some fields are not valid.", field_errors=errors)
     slug = slugify(title)[:180] or "article"
     taken = set(Article.objects.filter(company=company, slug__startswith=slug, language=language).values_list("slug", flat=True))
+    taken |= HELP_CENTRE_PAGES
     unique, n = slug, 2
     while unique in taken:
         unique, n = f"{slug}-{n}", n + 1
