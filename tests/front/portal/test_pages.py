@@ -32,13 +32,13 @@ def logged_in(client, portal):
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        ("portal:home", 9),
-        ("portal:ticket_list", 7),
-        ("portal:order_list", 7),
-        ("portal:delivery_list", 7),
-        ("portal:invoice_list", 7),
+        ("portal:home", 8),
+        ("portal:ticket_list", 6),
+        ("portal:order_list", 6),
+        ("portal:delivery_list", 6),
+        ("portal:invoice_list", 6),
         ("portal:article_list", 6),
-        ("portal:ticket_create", 6),
+        ("portal:ticket_create", 5),
     ],
 )
 def test_list_pages_show_only_the_customers_records_in_fixed_queries(logged_in, portal, django_assert_num_queries, name, queries):

@@ -39,8 +39,13 @@ from spona.web.views.twofactor import two_factor_page
 
 
 def _customer(request: HttpRequest) -> tuple[Company, Party]:
+    """The company and the customer the contact speaks for, read once per request (views and ``_page`` both ask)."""
     company = request.company  # type: ignore[attr-defined]
-    return company, selectors.portal_customer(user=request.user, company=company)  # type: ignore[arg-type]
+    customer = getattr(request, "portal_customer", None)
+    if customer is None:
+        customer = selectors.portal_customer(user=request.user, company=company)  # type: ignore[arg-type]
+        request.portal_customer = customer  # type: ignore[attr-defined]
+    return company, customer
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
