@@ -33,7 +33,11 @@ class TotalsLine:
     tax_ids: Sequence[int]
 
 
-def sales_taxes(*, company: Company) -> list[Tax]:
+# The company's sales taxes as ``sales_taxes`` returns them, for callers that read them once.
+SalesTaxes = list[Tax]
+
+
+def sales_taxes(*, company: Company) -> SalesTaxes:
     """The company's active sales taxes, for choosing on quotation and order lines."""
     return list(Tax.objects.filter(company=company, use=Tax.Use.SALES, is_active=True))
 

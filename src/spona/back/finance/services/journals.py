@@ -15,6 +15,10 @@ def journal_ensure(*, company: Company, code: str, name: str) -> int | None:
     own this way. Returns None while the company has no chart of accounts: a ledger that is
     not set up takes no entries.
     """
+    # A journal exists only in a company whose ledger was set up: look for it first, the chart after.
+    found = Journal.objects.filter(company=company, code=code).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
     if not Account.objects.filter(company=company).exists():
         return None
     journal, _ = Journal.objects.get_or_create(

@@ -16,10 +16,11 @@ always equals the sum of done moves and reserved the sum of open reservations (Q
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from spona.back.inventory.models import (
@@ -90,6 +91,67 @@ def _quant(product: Product, location: Location, lot: Lot | None) -> StockQuant:
     return quant
 
 
+def _quant_key(product_id: int, location_id: int, lot_id: int | None) -> tuple[int, int, int | None]:
+    return (product_id, location_id, lot_id)
+
+
+class Quants:
+    """The locked quants of a batch of stock changes (a transfer's lines), changed in memory.
+
+    The quants are locked by one ordered read (``lock``: product, location, lot, the third
+    step of the lock order) instead of one read per move, and what the moves and reservations
+    did to them is written by one statement (``save``). A quant the read did not find is locked
+    or created on its own when first asked for (``get``), as ``_quant`` would do it. The caller
+    holds the products' locks; reads of quantities go through this object until ``save``.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[int, int, int | None], StockQuant] = {}
+        self.changed: dict[int, StockQuant] = {}
+
+    def lock(self, quants: QuerySet[StockQuant]) -> list[StockQuant]:
+        """Lock the quants of ``quants`` in the fixed order and keep them; return them in that order."""
+        found = list(quants.select_for_update(no_key=True, of=("self",)).order_by("product_id", "location_id", "lot_id", "pk"))
+        for quant in found:
+            self.rows.setdefault(_quant_key(quant.product_id, quant.location_id, quant.lot_id), quant)
+        return [self.rows[_quant_key(q.product_id, q.location_id, q.lot_id)] for q in found]
+
+    def lock_keys(self, keys: Iterable[tuple[int, int, int | None]]) -> None:
+        """Lock the quants of these (product, location, lot) keys that exist, in one read."""
+        wanted = Q()
+        for product_id, location_id, lot_id in set(keys) - set(self.rows):
+            wanted |= Q(product_id=product_id, location_id=location_id, lot_id=lot_id)
+        if wanted:
+            self.lock(StockQuant.objects.filter(wanted))
+
+    def get(self, product: Product, location: Location, lot: Lot | None) -> StockQuant:
+        """The locked quant of (product, location, lot), created at zero when there is none."""
+        key = _quant_key(product.pk, location.pk, lot.pk if lot is not None else None)
+        if key not in self.rows:
+            self.rows[key] = _quant(product, location, lot)
+        return self.rows[key]
+
+    def change(self, quant: StockQuant, *, quantity: Decimal | None = None, reserved: Decimal | None = None) -> None:
+        if quantity is not None:
+            quant.quantity = quantity
+        if reserved is not None:
+            quant.reserved = reserved
+        quant.updated_at = timezone.now()
+        self.changed[quant.pk] = quant
+
+    def save(self) -> None:
+        """Write the changed quants (one statement), then forget the changes."""
+        changed = list(self.changed.values())
+        if len(changed) == 1:
+            quant = changed[0]
+            StockQuant.objects.filter(pk=quant.pk).update(
+                quantity=quant.quantity, reserved=quant.reserved, updated_at=quant.updated_at
+            )
+        elif changed:
+            StockQuant.objects.bulk_update(changed, ["quantity", "reserved", "updated_at"])
+        self.changed.clear()
+
+
 def check_quantity(product: Product, quantity: Decimal, *, one_per_serial: bool = True) -> Decimal:
     """Return the quantity as a Decimal if it is positive and countable in the product's unit."""
     field = "quantity"
@@ -133,7 +195,14 @@ def lot_for(product: Product, name: str, *, create: bool) -> Lot | None:
 
 
 def _take(
-    product: Product, location: Location, lot: Lot | None, quantity: Decimal, *, from_reserved: Decimal, below_reserved: bool
+    quants: Quants,
+    product: Product,
+    location: Location,
+    lot: Lot | None,
+    quantity: Decimal,
+    *,
+    from_reserved: Decimal,
+    below_reserved: bool,
 ) -> None:
     """Take stock out of a quant; ``from_reserved`` of it was reserved for this very move.
 
@@ -141,7 +210,7 @@ def _take(
     its own reservation) unless ``below_reserved``: a physical count is the truth even where
     it leaves reservations waiting. Negative stock only where the product allows it.
     """
-    quant = _quant(product, location, lot)
+    quant = quants.get(product, location, lot)
     quantity_after, reserved_after = quant.quantity - quantity, quant.reserved - from_reserved
     if reserved_after < 0:
         raise RuntimeError(f"Quant {quant.pk} would have a negative reservation.")
@@ -150,32 +219,47 @@ def _take(
         raise insufficient(
             product, location, quant.quantity - (ZERO if below_reserved else quant.reserved - from_reserved), quantity
         )
-    StockQuant.objects.filter(pk=quant.pk).update(quantity=quantity_after, reserved=reserved_after, updated_at=timezone.now())
+    quants.change(quant, quantity=quantity_after, reserved=reserved_after)
 
 
-def _put(product: Product, location: Location, lot: Lot | None, quantity: Decimal) -> None:
-    quant = _quant(product, location, lot)
+def _put(quants: Quants, product: Product, location: Location, lot: Lot | None, quantity: Decimal) -> None:
+    quant = quants.get(product, location, lot)
     if product.tracking == Product.Tracking.SERIAL and location.is_internal() and quant.quantity + quantity > 1:
         raise ValidationFailed(
             f"Serial {lot} of {product.sku} is already in {location.full_name}.", field_errors={"lot": ["In stock."]}
         )
-    StockQuant.objects.filter(pk=quant.pk).update(quantity=quant.quantity + quantity, updated_at=timezone.now())
+    quants.change(quant, quantity=quant.quantity + quantity)
 
 
 def execute(
-    move: StockMove, product: Product, actor: User | None, *, from_reserved: Decimal = ZERO, below_reserved: bool = False
+    move: StockMove,
+    product: Product,
+    actor: User | None,
+    *,
+    from_reserved: Decimal = ZERO,
+    below_reserved: bool = False,
+    quants: Quants | None = None,
 ) -> StockMove:
-    """Make a draft move done: change both quants and freeze the move (caller holds the product lock)."""
+    """Make a draft move done: change both quants and freeze the move (caller holds the product lock).
+
+    With ``quants`` (a batch's locked quants) the quants are changed in memory, and written by
+    the caller's ``quants.save()``; without, they are read and written here.
+    """
     if not move.is_draft():
         raise StateError(f"Stock move {move.pk} is {move.state}.")
     # A plan may leave the lot open (any lot of a delivery); stock that really moves has one.
     if product.is_tracked() and move.lot_id is None:
         raise ValidationFailed(f"{product.sku} is tracked: give the lot or serial number.", field_errors={"lot": ["Required."]})
     check_quantity(product, move.quantity)
+    book = Quants() if quants is None else quants
     if move.from_location.holds_stock():
-        _take(product, move.from_location, move.lot, move.quantity, from_reserved=from_reserved, below_reserved=below_reserved)
+        _take(
+            book, product, move.from_location, move.lot, move.quantity, from_reserved=from_reserved, below_reserved=below_reserved
+        )
     if move.to_location.holds_stock():
-        _put(product, move.to_location, move.lot, move.quantity)
+        _put(book, product, move.to_location, move.lot, move.quantity)
+    if quants is None:
+        book.save()
     move.state = StockMove.State.DONE
     move.done_at = timezone.now()
     move.done_by = actor if actor is not None and actor.is_authenticated else None
@@ -347,6 +431,16 @@ def move_cancel(*, actor: User | None, company: Company, move_id: int) -> StockM
 # Reservations ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reserve:
+    """One reservation asked of ``reserve_many``: a quantity of a locked product, of a lot or any."""
+
+    product: Product
+    quantity: Decimal
+    lot: Lot | None = None
+    transfer_line_id: int | None = None
+
+
 def reserve(
     *,
     product: Product,
@@ -358,66 +452,89 @@ def reserve(
     party: Party | None = None,
     transfer_line_id: int | None = None,
 ) -> Reservation:
-    """Reserve available stock of a locked product in a location and its children (caller holds the lock).
+    """Reserve available stock of a locked product in a location and its children (``reserve_many`` of one)."""
+    asked = Reserve(product=product, quantity=quantity, lot=lot, transfer_line_id=transfer_line_id)
+    return reserve_many(location=location, asked=[asked], reference=reference, actor=actor, party=party)[0]
 
-    Stock is taken location by location and lot by lot, oldest lot first. When too little is
-    available the request is refused, unless the product allows negative stock: then the
-    shortfall is reserved in ``location`` itself.
+
+def reserve_many(
+    *, location: Location, asked: Sequence[Reserve], reference: str, actor: User | None, party: Party | None = None
+) -> list[Reservation]:
+    """Reserve available stock of locked products in a location and its children, one reservation each.
+
+    Stock is taken location by location and lot by lot, oldest lot first, each reservation after
+    the ones before it. When too little is available the request is refused, unless the product
+    allows negative stock: then the shortfall is reserved in ``location`` itself. The quants of
+    all the products are locked by one ordered read and written by one statement, the
+    reservations and their allocations inserted together (the caller holds the products' locks).
     """
-    quantity = check_quantity(product, quantity, one_per_serial=False)
     if location.kind not in (Location.Kind.INTERNAL, Location.Kind.VIEW) or location.warehouse_id is None:
         raise ValidationFailed(
             "Stock is reserved in a warehouse's locations.", field_errors={"location": ["Not a stock location."]}
         )
-    if lot is not None:
-        _check_lot(product, lot)
-    if not product.is_stocked():
-        raise ValidationFailed(f"{product.sku} is a service; services have no stock.", field_errors={"product": ["Service."]})
+    quants = Quants()
     # Only the quants: locking the joined location rows would serialise every product in a location.
-    quants = StockQuant.objects.select_for_update(no_key=True, of=("self",)).filter(
-        product=product, location__path__startswith=location.path, location__kind=Location.Kind.INTERNAL
+    found = quants.lock(
+        StockQuant.objects.filter(
+            product_id__in={a.product.pk for a in asked},
+            location__path__startswith=location.path,
+            location__kind=Location.Kind.INTERNAL,
+        ).select_related("location")
     )
-    if lot is not None:
-        quants = quants.filter(lot=lot)
-    quants = list(quants.select_related("location").order_by("location_id", "lot_id", "pk"))
-    available = sum((max(q.quantity - q.reserved, ZERO) for q in quants), ZERO)
-    if available < quantity and not product.allow_negative_stock:
-        raise insufficient(product, location, available, quantity)
-    if available < quantity and not location.is_internal():
-        # Negative stock needs a real place to be negative in, not a warehouse's view location.
-        raise insufficient(product, location, available, quantity)
-    reservation = Reservation.objects.create(
-        company_id=product.company_id,
-        product=product,
-        location=location,
-        lot=lot,
-        quantity=quantity,
-        requested=quantity,
-        reference=reference.strip()[:100],
-        party=party,
-        transfer_line_id=transfer_line_id,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    allocations: list[tuple[StockQuant, Decimal]] = []
-    remaining = quantity
-    for quant in quants:
-        part = min(max(quant.quantity - quant.reserved, ZERO), remaining)
-        if part > 0:
-            allocations.append((quant, part))
-            remaining -= part
-        if remaining == 0:
-            break
-    if remaining > 0:
-        allocations.append((_quant(product, location, lot), remaining))
-    for quant, part in allocations:
-        StockQuant.objects.filter(pk=quant.pk).update(reserved=quant.reserved + part, updated_at=timezone.now())
+    reservations: list[Reservation] = []
+    allocated: list[list[tuple[StockQuant, Decimal]]] = []
+    for item in asked:
+        product, lot = item.product, item.lot
+        quantity = check_quantity(product, item.quantity, one_per_serial=False)
+        if lot is not None:
+            _check_lot(product, lot)
+        if not product.is_stocked():
+            raise ValidationFailed(f"{product.sku} is a service; services have no stock.", field_errors={"product": ["Service."]})
+        mine = [q for q in found if q.product_id == product.pk and (lot is None or q.lot_id == lot.pk)]
+        available = sum((max(q.quantity - q.reserved, ZERO) for q in mine), ZERO)
+        if available < quantity and not product.allow_negative_stock:
+            raise insufficient(product, location, available, quantity)
+        if available < quantity and not location.is_internal():
+            # Negative stock needs a real place to be negative in, not a warehouse's view location.
+            raise insufficient(product, location, available, quantity)
+        allocations: list[tuple[StockQuant, Decimal]] = []
+        remaining = quantity
+        for quant in mine:
+            part = min(max(quant.quantity - quant.reserved, ZERO), remaining)
+            if part > 0:
+                allocations.append((quant, part))
+                remaining -= part
+            if remaining == 0:
+                break
+        if remaining > 0:
+            allocations.append((quants.get(product, location, lot), remaining))
+        for quant, part in allocations:
+            quants.change(quant, reserved=quant.reserved + part)
+        allocated.append(allocations)
+        reservations.append(
+            Reservation(
+                company_id=product.company_id,
+                product=product,
+                location=location,
+                lot=lot,
+                quantity=quantity,
+                requested=quantity,
+                reference=reference.strip()[:100],
+                party=party,
+                transfer_line_id=item.transfer_line_id,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+        )
+    Reservation.objects.bulk_create(reservations)
+    quants.save()
     ReservationAllocation.objects.bulk_create(
         [
             ReservationAllocation(reservation=reservation, location_id=q.location_id, lot_id=q.lot_id, quantity=p)
+            for reservation, allocations in zip(reservations, allocated, strict=True)
             for q, p in allocations
         ]
     )
-    return reservation
+    return reservations
 
 
 def release(reservation: Reservation, quantity: Decimal | None = None) -> Decimal:
@@ -472,13 +589,15 @@ def consume(
     actor: User | None,
     draft: StockMove | None = None,
     allocations: Sequence[ReservationAllocation] | None = None,
+    quants: Quants | None = None,
     **fields: object,
 ) -> list[StockMove]:
     """Move ``quantity`` of an open reservation's stock out to ``to_location`` as done moves.
 
     One move per location and lot the stock was reserved in; ``draft`` (a planned move) becomes
     the first of them. The product is locked by the caller. ``allocations`` are the reservation's,
-    when the caller has read them already (``taking_order``).
+    when the caller has read them already (``taking_order``); ``quants``, a batch's locked quants
+    (see ``execute``).
     """
     if not reservation.is_open():
         raise StateError(f"The reservation for {reservation.reference} is {reservation.state}.")
@@ -504,7 +623,7 @@ def consume(
                 reservation=reservation,
                 **fields,
             )
-        moves.append(execute(move, product, actor, from_reserved=part))
+        moves.append(execute(move, product, actor, from_reserved=part, quants=quants))
         _shrink(allocation, part)
         remaining -= part
         if remaining == 0:

@@ -14,6 +14,8 @@ from spona.back.inventory.models import Location, Product, Reservation, StockMov
 from spona.back.inventory.services.locations import locations_setup
 from spona.back.inventory.services.products import convert_quantity
 from spona.back.inventory.services.stock import (
+    Quants,
+    Reserve,
     check_quantity,
     consume,
     execute,
@@ -23,7 +25,7 @@ from spona.back.inventory.services.stock import (
     new_move,
     planned_move,
     release,
-    reserve,
+    reserve_many,
     taking_order,
 )
 from spona.back.inventory.services.valuation import value_moves
@@ -243,31 +245,30 @@ def _confirm(
             for line in lines
         ]
     )
-    reserves = transfer.from_location.holds_stock()
     reserved: list[dict[str, object]] = []
-    for line in lines:
-        product = products[line.product_id]
-        if reserves:
-            reservation = reserve(
-                product=product,
-                location=transfer.from_location,
-                quantity=line.quantity,
-                reference=transfer.number,
-                actor=actor,
-                lot=line.lot,
-                party=transfer.party,
-                transfer_line_id=line.pk,
-            )
-            reserved.append(
-                {
-                    "reservation_id": reservation.pk,
-                    "product_id": product.pk,
-                    "sku": product.sku,
-                    "location": transfer.from_location.full_name,
-                    "quantity": fmt(reservation.quantity),
-                    "reference": transfer.number,
-                }
-            )
+    if transfer.from_location.holds_stock():
+        # All the lines at once: their quants locked by one ordered read, after the products.
+        reservations = reserve_many(
+            location=transfer.from_location,
+            asked=[
+                Reserve(product=products[line.product_id], quantity=line.quantity, lot=line.lot, transfer_line_id=line.pk)
+                for line in lines
+            ],
+            reference=transfer.number,
+            actor=actor,
+            party=transfer.party,
+        )
+        reserved = [
+            {
+                "reservation_id": reservation.pk,
+                "product_id": reservation.product.pk,
+                "sku": reservation.product.sku,
+                "location": transfer.from_location.full_name,
+                "quantity": fmt(reservation.quantity),
+                "reference": transfer.number,
+            }
+            for reservation in reservations
+        ]
     # One event per reservation, written together.
     events.publish_many(
         "inventory.stock_reserved", company=transfer.company, party=transfer.party, actor=actor, payloads=reserved
@@ -356,6 +357,7 @@ def transfer_validate(
     leftovers: list[tuple[TransferLine, Decimal, StockMove, Reservation | None]] = []
     made: list[StockMove] = []
     drafts, reservations = _planned(lines)
+    quants = _lock_quants(transfer, lines, drafts, reservations)
     for line in lines:
         draft = drafts[line.pk]
         reservation = reservations.get(line.pk)
@@ -370,6 +372,7 @@ def transfer_validate(
                 actor=actor,
                 draft=draft if not rest else None,
                 allocations=reservation.taking,
+                quants=quants,
                 transfer=transfer,
                 transfer_line=line,
                 party=transfer.party,
@@ -392,12 +395,13 @@ def transfer_validate(
                     party=transfer.party,
                     reference=transfer.number,
                 )
-                made.append(execute(part, line.product, actor))
+                made.append(execute(part, line.product, actor, quants=quants))
             else:
-                made.append(execute(draft, line.product, actor))
+                made.append(execute(draft, line.product, actor, quants=quants))
         if rest:
             leftovers.append((line, rest, draft, reservation))
         line.quantity_done = quantity
+    quants.save()
     TransferLine.objects.bulk_update(lines, ["quantity_done"])
     follow_up = _backorder(transfer, leftovers, actor) if leftovers and backorder else None
     if leftovers and not backorder:
@@ -453,6 +457,29 @@ def _planned(lines: list[TransferLine]) -> tuple[dict[int, StockMove], dict[int,
     ):
         reservations.setdefault(reservation.transfer_line_id, reservation)  # type: ignore[arg-type]
     return drafts, reservations
+
+
+def _lock_quants(
+    transfer: Transfer, lines: list[TransferLine], drafts: Mapping[int, StockMove], reservations: Mapping[int, Reservation]
+) -> Quants:
+    """Lock, in one ordered read, the quants the lines' moves will change (after the products and
+    the planned moves); a quant not found yet is locked or created when its move is made."""
+    keys: list[tuple[int, int, int | None]] = []
+    for line in lines:
+        reservation = reservations.get(line.pk)
+        sources = (
+            [(a.location_id, a.lot_id) for a in reservation.taking]
+            if reservation is not None
+            else [(transfer.from_location_id, drafts[line.pk].lot_id)]
+        )
+        for location_id, lot_id in sources:
+            if transfer.from_location.holds_stock():
+                keys.append((line.product_id, location_id, lot_id))
+            if transfer.to_location.holds_stock():
+                keys.append((line.product_id, transfer.to_location_id, lot_id))
+    quants = Quants()
+    quants.lock_keys(keys)
+    return quants
 
 
 def _backorder(

@@ -34,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Max
 from django.utils import timezone
 
-from spona.back.finance.selectors import account_for_role
+from spona.back.finance.selectors import accounts_for_roles
 from spona.back.finance.services import LineIn, entry_create, journal_ensure
 from spona.back.inventory.models import Location, Product, ProductCategory, StockMove, ValuationLayer
 from spona.core.models import Company
@@ -195,9 +195,9 @@ def _post(
     company: Company, net: dict[str, Decimal], *, date: dt.date, reference: str, memo: str, source: str, party_id: int | None
 ) -> int | None:
     """Post the stock entry of one document; None when the ledger is not set up (no chart, a role missing)."""
-    found = {role: account_for_role(company=company, role=role) for role in ("stock", *net)}
-    accounts = {role: account for role, account in found.items() if account is not None}
-    if len(accounts) < len(found):
+    roles = {"stock", *net}
+    accounts = accounts_for_roles(company=company, roles=roles)
+    if len(accounts) < len(roles):
         return None
     journal_id = journal_ensure(company=company, code=JOURNAL_CODE, name=JOURNAL_NAME)
     if journal_id is None:

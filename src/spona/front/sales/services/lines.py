@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from spona.back.finance.selectors.sales import TotalsLine, document_totals, sales_taxes
+from spona.back.finance.selectors.sales import SalesTaxes, TotalsLine, document_totals, sales_taxes
 from spona.back.inventory.selectors import products_for_sale
 from spona.core.errors import ValidationFailed
 from spona.core.models import Company
 from spona.core.money import to_decimal
-from spona.front.sales.models import SalesSettings
-from spona.front.sales.services.pricing import prices_resolve
+from spona.front.sales.models import CustomerTerms, SalesSettings
+from spona.front.sales.services.pricing import UNREAD, Unread, prices_resolve
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -57,13 +57,25 @@ class Priced:
 
 
 def price_lines(
-    *, company: Company, settings: SalesSettings, party_id: int, currency: str, on: dt.date, lines: Sequence[LineIn]
+    *,
+    company: Company,
+    settings: SalesSettings,
+    party_id: int,
+    currency: str,
+    on: dt.date,
+    lines: Sequence[LineIn],
+    taxes: SalesTaxes | None = None,
+    terms: CustomerTerms | Unread | None = UNREAD,
 ) -> list[PricedLine]:
-    """Check and price lines; raises ValidationFailed naming every bad line."""
+    """Check and price lines; raises ValidationFailed naming every bad line.
+
+    ``taxes`` (the company's sales taxes) and ``terms`` (the customer's) are read here unless the
+    caller has read them already.
+    """
     if not lines:
         raise ValidationFailed("Add at least one line.", field_errors={"lines": ["Add a line."]})
     products = products_for_sale(company=company, ids=[x.product_id for x in lines])
-    taxes = {t.pk for t in sales_taxes(company=company)}
+    allowed = {t.pk for t in (sales_taxes(company=company) if taxes is None else taxes)}
     wanted = [(x.product_id, to_decimal(x.quantity)) for x in lines if x.unit_price is None and x.product_id in products]
     prices = prices_resolve(
         company=company,
@@ -72,6 +84,7 @@ def price_lines(
         on=on,
         wanted=wanted,
         catalogue={pk: p.sale_price for pk, p in products.items()},
+        terms=terms,
     )
     errors: dict[str, list[str]] = {}
     priced: list[PricedLine] = []
@@ -92,7 +105,7 @@ def price_lines(
             if line.tax_ids is not None
             else ([settings.default_tax_id] if settings.default_tax_id else [])
         )
-        if set(tax_ids) - taxes:
+        if set(tax_ids) - allowed:
             problems.append("Choose sales taxes of this company.")
         if problems or product is None:
             errors[f"lines[{i}]"] = problems
@@ -115,9 +128,18 @@ def price_lines(
     return priced
 
 
-def totals(*, company: Company, currency: str, lines: Sequence[PricedLine], counted: Sequence[bool]) -> Priced:
-    """Subtotals of every line and totals of the counted ones (optional lines not chosen do not count)."""
-    taxes = sales_taxes(company=company)
+def totals(
+    *,
+    company: Company,
+    currency: str,
+    lines: Sequence[PricedLine],
+    counted: Sequence[bool],
+    taxes: SalesTaxes | None = None,
+) -> Priced:
+    """Subtotals of every line and totals of the counted ones (optional lines not chosen do not count);
+    ``taxes``, the company's sales taxes, are read here unless the caller has them."""
+    if taxes is None:
+        taxes = sales_taxes(company=company)
     each = document_totals(
         company=company,
         currency=currency,

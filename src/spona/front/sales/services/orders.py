@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from spona.back.finance.selectors.sales import customer_exposure
+from spona.back.finance.selectors.sales import SalesTaxes, customer_exposure, sales_taxes
 from spona.back.finance.services import InvoiceLineIn, invoice_create, invoice_post
 from spona.back.inventory.selectors import warehouse_default_id
 from spona.back.inventory.services import (
@@ -42,7 +42,7 @@ from spona.front.sales.models import (
 )
 from spona.front.sales.services.approvals import ask_credit_approval, ask_discount_approval_order
 from spona.front.sales.services.lines import LineIn, PricedLine, price_lines, totals
-from spona.front.sales.services.pricing import settings_for
+from spona.front.sales.services.pricing import customer_terms, settings_for
 
 ZERO = Decimal(0)
 
@@ -51,8 +51,15 @@ def _payload(order: Order) -> dict[str, object]:
     return {"order_id": order.pk, "number": order.number, "total": str(order.total), "currency": order.currency}
 
 
-def _new_order(company: Company, party_id: int, priced: Sequence[PricedLine], actor: User | None, **header: object) -> Order:
-    result = totals(company=company, currency=company.base_currency, lines=priced, counted=[True] * len(priced))
+def _new_order(
+    company: Company,
+    party_id: int,
+    priced: Sequence[PricedLine],
+    actor: User | None,
+    taxes: SalesTaxes | None = None,
+    **header: object,
+) -> Order:
+    result = totals(company=company, currency=company.base_currency, lines=priced, counted=[True] * len(priced), taxes=taxes)
     order = Order(
         company=company,
         party_id=party_id,
@@ -116,6 +123,8 @@ def order_create(
     if errors:
         raise ValidationFailed("The order is not valid.", field_errors=errors)
     settings = settings_for(company=company)
+    # Read once: the taxes check and total the lines, the terms give their price list and payment term.
+    taxes, terms = sales_taxes(company=company), customer_terms(company=company, party_id=party_id)
     priced = price_lines(
         company=company,
         settings=settings,
@@ -123,12 +132,12 @@ def order_create(
         currency=company.base_currency,
         on=timezone.localdate(),
         lines=lines,
+        taxes=taxes,
+        terms=terms,
     )
-    if payment_term_id is None:
-        payment_term_id = (
-            CustomerTerms.objects.filter(company=company, party_id=party_id).values_list("payment_term_id", flat=True).first()
-        )
-    order = _new_order(company, party_id, priced, actor, invoice_policy=invoice_policy, payment_term_id=payment_term_id)
+    if payment_term_id is None and terms is not None:
+        payment_term_id = terms.payment_term_id
+    order = _new_order(company, party_id, priced, actor, taxes, invoice_policy=invoice_policy, payment_term_id=payment_term_id)
     if any(x.discount > settings.discount_limit for x in priced):
         order.approval = Approval.PENDING
         order.hold_reason = f"A discount is above the limit of {settings.discount_limit.normalize():f} %."

@@ -261,13 +261,28 @@ class ResolvedPrice:
     price_list_id: int | None
 
 
-def applicable_lists(*, company: Company, party_id: int, currency: str, on: dt.date) -> list[PriceList]:
+class Unread:
+    """Stands for customer terms not read yet (None being a customer without terms)."""
+
+
+UNREAD = Unread()
+
+
+def customer_terms(*, company: Company, party_id: int) -> CustomerTerms | None:
+    """The customer's terms (price list, group, payment term, credit limit); None when it has none."""
+    return CustomerTerms.objects.filter(company=company, party_id=party_id).first()
+
+
+def applicable_lists(
+    *, company: Company, party_id: int, currency: str, on: dt.date, terms: CustomerTerms | Unread | None = UNREAD
+) -> list[PriceList]:
     """The price lists that apply to a customer on a day in a currency, the one that wins first.
 
     The customer's own list, then its group's lists, then general lists; within each, lower
-    ``sequence`` first.
+    ``sequence`` first. ``terms`` are the customer's, when the caller has read them.
     """
-    terms = CustomerTerms.objects.filter(company=company, party_id=party_id).first()
+    if isinstance(terms, Unread):
+        terms = customer_terms(company=company, party_id=party_id)
     group_id = terms.customer_group_id if terms else None
     lists = list(
         PriceList.objects.filter(company=company, is_active=True, currency=currency)
@@ -290,15 +305,17 @@ def prices_resolve(
     on: dt.date,
     wanted: Iterable[tuple[int, Decimal]],
     catalogue: dict[int, Decimal],
+    terms: CustomerTerms | Unread | None = UNREAD,
 ) -> dict[tuple[int, Decimal], ResolvedPrice]:
     """Resolve the unit price of each (product, quantity): the first applicable list holding the
     product, at its largest quantity break not above the quantity; else the catalogue price.
 
     ``catalogue`` maps product ids to their catalogue sale price (used in the company currency
-    only). Two queries whatever the number of lines.
+    only); ``terms``, the customer's terms when the caller has read them. Two queries whatever
+    the number of lines (three without the terms).
     """
     wanted = list(wanted)
-    lists = applicable_lists(company=company, party_id=party_id, currency=currency, on=on)
+    lists = applicable_lists(company=company, party_id=party_id, currency=currency, on=on, terms=terms)
     items: dict[tuple[int, int], list[PriceListItem]] = {}
     if lists:
         for item in PriceListItem.objects.filter(
