@@ -25,7 +25,7 @@ from spona.core.models import Company, Party, User
 from spona.front.support import bodies
 from spona.front.support.models import Attachment, Message, Ticket
 from spona.front.support.services import sla
-from spona.front.support.services.common import agent, locked, publish
+from spona.front.support.services.common import agent, locked, news, publish, publish_together
 
 logger = logging.getLogger(__name__)
 
@@ -217,9 +217,10 @@ def customer_message(
         sla.refresh_due(ticket, sla.hours_of(ticket.sla_policy.calendar) if ticket.sla_policy else None, now)
     ticket.version += 1
     ticket.save()
-    publish("support.customer_replied", ticket, None, message_id=message.pk, kind=message.kind)
+    announced = [news("support.customer_replied", ticket, None, message_id=message.pk, kind=message.kind)]
     if reopened:
-        publish("support.ticket_reopened", ticket, None)
+        announced.append(news("support.ticket_reopened", ticket, None))
+    publish_together(ticket, announced)
     return message
 
 
